@@ -7,3 +7,8 @@ libeipcommon_a_SOURCES = \
 	common/xmalloc.c common/xmalloc.h \
 	common/ipaddr.c common/ipaddr.h
 libeipcommon_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS) $(SECCOMP_CFLAGS)
+
+# libeipcrypto: SigV4 over OpenSSL, for the cloudworker and eipam-sim only.
+noinst_LIBRARIES += libeipcrypto.a
+libeipcrypto_a_SOURCES = common/sigv4.c common/sigv4.h
+libeipcrypto_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)

@@ -16,3 +16,11 @@ tests_unit_test_proto_SOURCES = tests/unit/test_proto.c
 tests_unit_test_proto_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proto_LDADD = $(TEST_LDADD)
 
+
+# SigV4 against the AWS vector, botocore and curl (libeipcrypto).
+UNIT_TESTS += tests/unit/test_sigv4
+check_PROGRAMS += tests/unit/test_sigv4
+tests_unit_test_sigv4_SOURCES = tests/unit/test_sigv4.c
+tests_unit_test_sigv4_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_sigv4_LDADD = libeipcrypto.a $(TEST_LDADD) $(OPENSSL_LIBS)
+EXTRA_DIST += tests/unit/sigv4_oracle.py
