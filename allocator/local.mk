@@ -1,1 +1,23 @@
 # SPDX-License-Identifier: Apache-2.0
+# The allocator: libeipalloc.a holds the pure logic (pools, specs, the
+# model, backends, status) so unit tests and benchmarks drive it directly;
+# eipam-allocator is the process around it.  Neither links libcurl nor
+# OpenSSL.
+ALLOC_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+ALLOC_LIBS = libeipalloc.a libeipproto.a libeipcommon.a $(JANSSON_LIBS)
+
+noinst_LIBRARIES += libeipalloc.a
+libeipalloc_a_CFLAGS = $(ALLOC_CFLAGS)
+libeipalloc_a_SOURCES = \
+	allocator/rng.c allocator/rng.h \
+	allocator/hmap.c allocator/hmap.h \
+	allocator/pool.c allocator/pool.h
+
+ALLOC_TEST_CFLAGS = $(ALLOC_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/allocator -I$(top_srcdir)/tests/unit
+ALLOC_TEST_LIBS = $(ALLOC_LIBS) $(CHECK_LIBS)
+
+UNIT_TESTS += tests/unit/test_alloc_pool
+check_PROGRAMS += tests/unit/test_alloc_pool
+tests_unit_test_alloc_pool_SOURCES = tests/unit/test_alloc_pool.c
+tests_unit_test_alloc_pool_CFLAGS = $(ALLOC_TEST_CFLAGS)
+tests_unit_test_alloc_pool_LDADD = $(ALLOC_TEST_LIBS)
