@@ -1,1 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
+# deploy/: manifests, Helm chart, OLM bundle, Containerfile.  Nothing is
+# built here; tests/deploy checks them (yamllint, kubectl client dry-run,
+# the CRD schema with python3-jsonschema, RBAC, promtool, Helm, bundle).
+DEPLOY_TESTS = \
+	tests/deploy/yamllint.sh \
+	tests/deploy/kubectl_dryrun.py \
+	tests/deploy/crd_schema.py \
+	tests/deploy/rbac.py \
+	tests/deploy/promtool.sh
+TESTS += $(DEPLOY_TESTS)
+EXTRA_DIST += $(DEPLOY_TESTS) tests/deploy/deploylib.py tests/deploy/stub_apiserver.py \
+	tests/deploy/fixtures deploy

@@ -11,7 +11,9 @@ import os
 import random
 import re
 
-import deploylib as dl
+import sys
+sys.dont_write_bytecode = True
+import deploylib as dl  # noqa: E402
 
 # Upstream's pattern, from config/crd/bases of v1.2.6 (upstream-behaviour.md
 # section 1).  It must stay one branch of the CIDR's anyOf, character for

@@ -8,7 +8,9 @@
 import os
 import re
 
-import deploylib as dl
+import sys
+sys.dont_write_bytecode = True
+import deploylib as dl  # noqa: E402
 
 t = dl.Tap()
 
