@@ -1,1 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
+# The watcher: the operator's only process that talks to the Kubernetes
+# API.  Its logic is in libeipwatcher.a so tests and benchmarks drive it
+# in-process; common/http (libeiphttp.a) is its HTTP client.
+HTTP_LIBS = libeiphttp.a $(CURL_LIBS) $(OPENSSL_LIBS) $(LIBEVENT_LIBS)
+
+# Unit tests of common/http, backoff and rate limit (the watcher owns them).
+UNIT_TESTS += tests/unit/test_http_backoff tests/unit/test_http
+check_PROGRAMS += tests/unit/test_http_backoff tests/unit/test_http
+tests_unit_test_http_backoff_SOURCES = tests/unit/test_http_backoff.c
+tests_unit_test_http_backoff_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_http_backoff_LDADD = $(TEST_LDADD)
+tests_unit_test_http_SOURCES = tests/unit/test_http.c
+tests_unit_test_http_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
+tests_unit_test_http_LDADD = $(HTTP_LIBS) $(TEST_LDADD)
+EXTRA_DIST += tests/watcher/mkcerts.sh tests/watcher/https_server.py
