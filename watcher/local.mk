@@ -14,3 +14,17 @@ tests_unit_test_http_SOURCES = tests/unit/test_http.c
 tests_unit_test_http_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
 tests_unit_test_http_LDADD = $(HTTP_LIBS) $(TEST_LDADD)
 EXTRA_DIST += tests/watcher/mkcerts.sh tests/watcher/https_server.py
+
+noinst_LIBRARIES += libeipwatcher.a
+libeipwatcher_a_SOURCES = \
+	watcher/kyaml.c watcher/kyaml.h \
+	watcher/kubeconfig.c watcher/kubeconfig.h
+libeipwatcher_a_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/watcher $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
+WATCHER_LIBS = libeipwatcher.a libeipproto.a $(HTTP_LIBS) libeipcommon.a $(JANSSON_LIBS)
+WATCHER_TEST_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/watcher $(CURL_CFLAGS)
+
+UNIT_TESTS += tests/unit/test_watcher_kubeconfig
+check_PROGRAMS += tests/unit/test_watcher_kubeconfig
+tests_unit_test_watcher_kubeconfig_SOURCES = tests/unit/test_watcher_kubeconfig.c
+tests_unit_test_watcher_kubeconfig_CFLAGS = $(WATCHER_TEST_CFLAGS)
+tests_unit_test_watcher_kubeconfig_LDADD = $(WATCHER_LIBS) $(TEST_LDADD)
