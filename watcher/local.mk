@@ -28,3 +28,11 @@ check_PROGRAMS += tests/unit/test_watcher_kubeconfig
 tests_unit_test_watcher_kubeconfig_SOURCES = tests/unit/test_watcher_kubeconfig.c
 tests_unit_test_watcher_kubeconfig_CFLAGS = $(WATCHER_TEST_CFLAGS)
 tests_unit_test_watcher_kubeconfig_LDADD = $(WATCHER_LIBS) $(TEST_LDADD)
+libeipwatcher_a_SOURCES += watcher/normalize.c watcher/normalize.h
+UNIT_TESTS += tests/unit/test_watcher_normalize
+check_PROGRAMS += tests/unit/test_watcher_normalize
+tests_unit_test_watcher_normalize_SOURCES = tests/unit/test_watcher_normalize.c
+tests_unit_test_watcher_normalize_CFLAGS = $(WATCHER_TEST_CFLAGS)
+tests_unit_test_watcher_normalize_LDADD = $(WATCHER_LIBS) $(TEST_LDADD)
+EXTRA_DIST += tests/watcher/fixtures/node-aws.json tests/watcher/fixtures/node-bad.json \
+	tests/watcher/fixtures/egressipam.json tests/watcher/fixtures/egressipam-bad.json
