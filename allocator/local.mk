@@ -11,7 +11,11 @@ libeipalloc_a_CFLAGS = $(ALLOC_CFLAGS)
 libeipalloc_a_SOURCES = \
 	allocator/rng.c allocator/rng.h \
 	allocator/hmap.c allocator/hmap.h \
-	allocator/pool.c allocator/pool.h
+	allocator/pool.c allocator/pool.h \
+	allocator/issue.c allocator/issue.h \
+	allocator/selector.c allocator/selector.h \
+	allocator/spec.c allocator/spec.h \
+	allocator/manual.c allocator/manual.h
 
 ALLOC_TEST_CFLAGS = $(ALLOC_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/allocator -I$(top_srcdir)/tests/unit
 ALLOC_TEST_LIBS = $(ALLOC_LIBS) $(CHECK_LIBS)
@@ -21,3 +25,9 @@ check_PROGRAMS += tests/unit/test_alloc_pool
 tests_unit_test_alloc_pool_SOURCES = tests/unit/test_alloc_pool.c
 tests_unit_test_alloc_pool_CFLAGS = $(ALLOC_TEST_CFLAGS)
 tests_unit_test_alloc_pool_LDADD = $(ALLOC_TEST_LIBS)
+
+UNIT_TESTS += tests/unit/test_alloc_spec
+check_PROGRAMS += tests/unit/test_alloc_spec
+tests_unit_test_alloc_spec_SOURCES = tests/unit/test_alloc_spec.c
+tests_unit_test_alloc_spec_CFLAGS = $(ALLOC_TEST_CFLAGS)
+tests_unit_test_alloc_spec_LDADD = $(ALLOC_TEST_LIBS)
