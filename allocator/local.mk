@@ -31,3 +31,8 @@ check_PROGRAMS += tests/unit/test_alloc_spec
 tests_unit_test_alloc_spec_SOURCES = tests/unit/test_alloc_spec.c
 tests_unit_test_alloc_spec_CFLAGS = $(ALLOC_TEST_CFLAGS)
 tests_unit_test_alloc_spec_LDADD = $(ALLOC_TEST_LIBS)
+# The allocator never links libcurl or OpenSSL (tests/unit check it).
+libexec_PROGRAMS += eipam-allocator
+eipam_allocator_SOURCES = allocator/eipam-allocator.c
+eipam_allocator_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS)
+eipam_allocator_LDADD = $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS)

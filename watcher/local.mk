@@ -36,3 +36,7 @@ tests_unit_test_watcher_normalize_CFLAGS = $(WATCHER_TEST_CFLAGS)
 tests_unit_test_watcher_normalize_LDADD = $(WATCHER_LIBS) $(TEST_LDADD)
 EXTRA_DIST += tests/watcher/fixtures/node-aws.json tests/watcher/fixtures/node-bad.json \
 	tests/watcher/fixtures/egressipam.json tests/watcher/fixtures/egressipam-bad.json
+libexec_PROGRAMS += eipam-watcher
+eipam_watcher_SOURCES = watcher/eipam-watcher.c
+eipam_watcher_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS)
+eipam_watcher_LDADD = $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS)
