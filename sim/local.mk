@@ -2,19 +2,30 @@
 # eipam-sim: the cluster simulator (Kubernetes + OpenShift + clouds).
 # libeipsim.a holds every service so unit tests link them without sockets;
 # the cloud half adds its files to libeipsim_a_SOURCES below.
-SIM_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(OPENSSL_CFLAGS) $(EXPAT_CFLAGS)
+SIM_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(OPENSSL_CFLAGS) $(EXPAT_CFLAGS) $(CURL_CFLAGS)
 SIM_LIBS = libeipsim.a libeipcommon.a $(LIBEVENT_OPENSSL_LIBS) $(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS)
 
 noinst_LIBRARIES += libeipsim.a
 libeipsim_a_CFLAGS = $(SIM_CFLAGS)
 libeipsim_a_SOURCES = \
-	sim/sim_http.c sim/sim_http.h sim/sim_cloud.h
+	sim/sim_http.c sim/sim_http.h sim/sim_cloud.h sim/sim.h sim/sim_kube.h \
+	sim/sim_ctx.h sim/sim_tls.h \
+	sim/rtypes.c sim/store.c sim/selector.c sim/patch.c sim/watch.c \
+	sim/discovery.c sim/util.c sim/kube_api.c sim/yaml.c \
+	sim/scenario.c sim/scenario_builtin.c sim/openshift.c sim/control.c \
+	sim/tls.c
+
+bin_PROGRAMS += eipam-sim
+eipam_sim_SOURCES = sim/eipam-sim.c sim/ctl.c
+eipam_sim_CFLAGS = $(SIM_CFLAGS)
+eipam_sim_LDADD = $(SIM_LIBS) $(CURL_LIBS)
+EXTRA_DIST += sim/README.md
 
 # Unit tests of the simulator's pure logic.
-SIM_TEST_CFLAGS = $(SIM_CFLAGS) $(CHECK_CFLAGS)
+SIM_TEST_CFLAGS = $(SIM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/sim -I$(top_srcdir)/tests/unit
 SIM_TEST_LIBS = $(SIM_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/sim/test_sim_http
 check_PROGRAMS += tests/sim/test_sim_http
 tests_sim_test_sim_http_SOURCES = tests/sim/test_sim_http.c
-tests_sim_test_sim_http_CFLAGS = $(SIM_TEST_CFLAGS) -I$(top_srcdir)/sim -I$(top_srcdir)/tests/unit
+tests_sim_test_sim_http_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_sim_test_sim_http_LDADD = $(SIM_TEST_LIBS)
