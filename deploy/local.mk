@@ -9,5 +9,5 @@ DEPLOY_TESTS = \
 	tests/deploy/rbac.py \
 	tests/deploy/promtool.sh
 TESTS += $(DEPLOY_TESTS)
-EXTRA_DIST += $(DEPLOY_TESTS) tests/deploy/deploylib.py tests/deploy/stub_apiserver.py \
+EXTRA_DIST += $(DEPLOY_TESTS) tests/deploy/deploylib.py tests/deploy/stub_apiserver.py tests/deploy/dashboard.py \
 	tests/deploy/fixtures deploy

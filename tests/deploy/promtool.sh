@@ -70,7 +70,7 @@ fi
 dash=deploy/monitoring/egressip-ipam-operator.json
 if [ -f "$dash" ]; then
 	check "dashboard queries as recording rules" "$PYTHON3_SYS" tests/deploy/dashboard.py \
-	    "$dash" "$tmp/dashboard_rules.yaml"
+	    "$dash" deploy/prometheus/rules.yaml "$tmp/dashboard_rules.yaml"
 	check "promtool check rules on the dashboard's queries" promtool check rules "$tmp/dashboard_rules.yaml"
 fi
 echo "1..$n"
