@@ -141,3 +141,61 @@ def error_path(err):
     if extra:
         parts = parts + "." + extra if parts else extra
     return parts
+
+
+# The reviewed permission set of the operator's ServiceAccount, as
+# (apiGroup, resource, verb, resourceName or "").  Changing RBAC means
+# changing this list in the same commit.
+EXPECTED_PERMISSIONS = set()
+
+
+def grant(groups, resources, verbs, names=("",)):
+    for g in groups:
+        for r in resources:
+            for v in verbs:
+                for n in names:
+                    EXPECTED_PERMISSIONS.add((g, r, v, n))
+
+
+grant([""], ["namespaces"], ["get", "list", "watch", "patch"])
+grant([""], ["nodes"], ["get", "list", "watch", "patch"])
+grant(["", "events.k8s.io"], ["events"], ["create", "patch"])
+grant(["redhatcop.redhat.io"], ["egressipams"], ["get", "list", "watch", "patch", "update"])
+grant(["redhatcop.redhat.io"], ["egressipams/status"], ["get", "patch", "update"])
+grant(["redhatcop.redhat.io"], ["egressipams/finalizers"], ["update"])
+grant(["network.openshift.io"], ["hostsubnets", "netnamespaces"], ["get", "list", "watch", "patch", "update"])
+grant(["k8s.ovn.org"], ["egressips"], ["get", "list", "watch", "create", "patch", "update", "delete"])
+grant(["config.openshift.io"], ["infrastructures", "networks"], ["get", "list", "watch"])
+grant(["coordination.k8s.io"], ["leases"], ["create"])
+grant(["coordination.k8s.io"], ["leases"], ["get", "watch", "update", "patch"], ["egressip-ipam-operator-leader"])
+grant(["cloudcredential.openshift.io"], ["credentialsrequests"], ["create"])
+grant(["cloudcredential.openshift.io"], ["credentialsrequests"], ["get", "update", "patch"], ["egress-ipam-operator"])
+grant(["authentication.k8s.io"], ["tokenreviews"], ["create"])
+grant(["authorization.k8s.io"], ["subjectaccessreviews"], ["create"])
+
+
+def expand(rules):
+    out = set()
+    for r in rules:
+        for g in r.get("apiGroups", [None]):
+            for res in r.get("resources", r.get("nonResourceURLs", [])):
+                for v in r["verbs"]:
+                    for n in r.get("resourceNames", [""]):
+                        out.add((g, res, v, n))
+    return out
+
+
+def sa_permissions(docs, sa_name):
+    """Every (apiGroup, resource, verb, resourceName) that the bindings
+    among docs grant to ServiceAccount sa_name."""
+    roles = {(x["kind"], x["metadata"]["name"]): x for x in docs
+             if x.get("kind") in ("Role", "ClusterRole")}
+    granted = set()
+    for b in docs:
+        if b.get("kind") not in ("RoleBinding", "ClusterRoleBinding"):
+            continue
+        if not any(s["kind"] == "ServiceAccount" and s["name"] == sa_name for s in b["subjects"]):
+            continue
+        granted |= expand(roles[(b["roleRef"]["kind"], b["roleRef"]["name"])]["rules"])
+    return granted
+

@@ -14,48 +14,6 @@ import deploylib as dl  # noqa: E402
 
 t = dl.Tap()
 
-# The reviewed permission set of the operator's ServiceAccount, as
-# (apiGroup, resource, verb, resourceName or "").  Changing RBAC means
-# changing this list in the same commit.
-EXPECTED = set()
-
-
-def grant(groups, resources, verbs, names=("",)):
-    for g in groups:
-        for r in resources:
-            for v in verbs:
-                for n in names:
-                    EXPECTED.add((g, r, v, n))
-
-
-grant([""], ["namespaces"], ["get", "list", "watch", "patch"])
-grant([""], ["nodes"], ["get", "list", "watch", "patch"])
-grant(["", "events.k8s.io"], ["events"], ["create", "patch"])
-grant(["redhatcop.redhat.io"], ["egressipams"], ["get", "list", "watch", "patch", "update"])
-grant(["redhatcop.redhat.io"], ["egressipams/status"], ["get", "patch", "update"])
-grant(["redhatcop.redhat.io"], ["egressipams/finalizers"], ["update"])
-grant(["network.openshift.io"], ["hostsubnets", "netnamespaces"], ["get", "list", "watch", "patch", "update"])
-grant(["k8s.ovn.org"], ["egressips"], ["get", "list", "watch", "create", "patch", "update", "delete"])
-grant(["config.openshift.io"], ["infrastructures", "networks"], ["get", "list", "watch"])
-grant(["coordination.k8s.io"], ["leases"], ["create"])
-grant(["coordination.k8s.io"], ["leases"], ["get", "watch", "update", "patch"], ["egressip-ipam-operator-leader"])
-grant(["cloudcredential.openshift.io"], ["credentialsrequests"], ["create"])
-grant(["cloudcredential.openshift.io"], ["credentialsrequests"], ["get", "update", "patch"], ["egress-ipam-operator"])
-grant(["authentication.k8s.io"], ["tokenreviews"], ["create"])
-grant(["authorization.k8s.io"], ["subjectaccessreviews"], ["create"])
-
-
-def expand(rules):
-    out = set()
-    for r in rules:
-        for g in r.get("apiGroups", [None]):
-            for res in r.get("resources", r.get("nonResourceURLs", [])):
-                for v in r["verbs"]:
-                    for n in r.get("resourceNames", [""]):
-                        out.add((g, res, v, n))
-    return out
-
-
 def problems(rules):
     """What makes a rule unacceptable: Secrets, wildcards, escalation."""
     bad = []
@@ -136,14 +94,8 @@ rbac_dir = os.path.join(dl.DEPLOY, "rbac")
 docs = [d for p in dl.yaml_files(rbac_dir) for d in dl.load_all(p)
         if d.get("kind") != "Kustomization"]
 byname = {(d["kind"], d["metadata"]["name"]): d for d in docs}
-granted = set()
-for d in docs:
-    if d["kind"] not in ("RoleBinding", "ClusterRoleBinding"):
-        continue
-    if not any(s["kind"] == "ServiceAccount" and s["name"] == "controller-manager" for s in d["subjects"]):
-        continue
-    role = byname[(d["roleRef"]["kind"], d["roleRef"]["name"])]
-    granted |= expand(role["rules"])
+granted = dl.sa_permissions(docs, "controller-manager")
+EXPECTED = dl.EXPECTED_PERMISSIONS
 t.ok(granted == EXPECTED, "the operator's ServiceAccount holds exactly the reviewed permissions",
      "extra: %s\nmissing: %s" % (sorted(granted - EXPECTED, key=str), sorted(EXPECTED - granted, key=str)))
 t.ok(not any(g[1] in ("machines", "machinesets", "configmaps", "secrets") for g in granted),
