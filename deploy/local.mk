@@ -7,7 +7,9 @@ DEPLOY_TESTS = \
 	tests/deploy/kubectl_dryrun.py \
 	tests/deploy/crd_schema.py \
 	tests/deploy/rbac.py \
-	tests/deploy/promtool.sh
+	tests/deploy/promtool.sh \
+	tests/deploy/helm.py \
+	tests/deploy/bundle.py
 TESTS += $(DEPLOY_TESTS)
-EXTRA_DIST += $(DEPLOY_TESTS) tests/deploy/deploylib.py tests/deploy/stub_apiserver.py tests/deploy/dashboard.py \
-	tests/deploy/fixtures deploy
+EXTRA_DIST += $(DEPLOY_TESTS) tests/deploy/deploylib.py tests/deploy/stub_apiserver.py \
+	tests/deploy/dashboard.py tests/deploy/minihelm.py tests/deploy/fixtures deploy
