@@ -193,7 +193,6 @@ sigsys_handler(int sig, siginfo_t *si, void *ctx)
 	    (int)getpid());
 	if (n > 0)
 		(void)!write(2, msg, (size_t)n);
-	signal(SIGSYS, SIG_DFL);
 	raise(SIGSYS);
 	_exit(128 + SIGSYS);
 }
@@ -290,7 +289,8 @@ apply_seccomp(const struct sandbox_policy *p, enum sandbox_mode mode,
 
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_sigaction = sigsys_handler;
-		sa.sa_flags = SA_SIGINFO;
+		/* NODEFER: the handler's raise() must kill at once. */
+		sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
 		sigemptyset(&sa.sa_mask);
 		if (sigaction(SIGSYS, &sa, NULL) == -1) {
 			snprintf(err, errlen, "sigaction: %s", strerror(errno));

@@ -24,3 +24,30 @@ tests_unit_test_sigv4_SOURCES = tests/unit/test_sigv4.c
 tests_unit_test_sigv4_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_sigv4_LDADD = libeipcrypto.a $(TEST_LDADD) $(OPENSSL_LIBS)
 EXTRA_DIST += tests/unit/sigv4_oracle.py
+
+# Foundation: supervisor policy and options, ZeroMQ glue, lifeline, sandbox,
+# metricsd's exposition.
+FOUNDATION_TESTS = tests/unit/test_restart tests/unit/test_options \
+	tests/unit/test_zglue tests/unit/test_lifeline tests/unit/test_sandbox \
+	tests/unit/test_metrics
+UNIT_TESTS += $(FOUNDATION_TESTS)
+check_PROGRAMS += $(FOUNDATION_TESTS)
+WORKER_TEST_LDADD = $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS) $(CHECK_LIBS)
+tests_unit_test_restart_SOURCES = tests/unit/test_restart.c supervisor/restart.c
+tests_unit_test_restart_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisor
+tests_unit_test_restart_LDADD = $(WORKER_TEST_LDADD) -lm
+tests_unit_test_options_SOURCES = tests/unit/test_options.c supervisor/options.c
+tests_unit_test_options_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/supervisor
+tests_unit_test_options_LDADD = $(WORKER_TEST_LDADD)
+tests_unit_test_zglue_SOURCES = tests/unit/test_zglue.c
+tests_unit_test_zglue_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_zglue_LDADD = $(WORKER_TEST_LDADD)
+tests_unit_test_lifeline_SOURCES = tests/unit/test_lifeline.c
+tests_unit_test_lifeline_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_lifeline_LDADD = $(WORKER_TEST_LDADD)
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
+tests_unit_test_sandbox_CFLAGS = $(TEST_CFLAGS) $(SECCOMP_CFLAGS)
+tests_unit_test_sandbox_LDADD = $(WORKER_TEST_LDADD)
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c metricsd/metrics.c
+tests_unit_test_metrics_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/metricsd
+tests_unit_test_metrics_LDADD = $(WORKER_TEST_LDADD)
