@@ -141,7 +141,7 @@ main(int argc, char **argv)
 	struct allocator a;
 
 	memset(&a, 0, sizeof(a));
-	worker_init(&a.w, EIP_ROLE_ALLOCATOR, argc, argv);
+	worker_init(&a.w, EIP_ROLE_ALLOCATOR, &allocator_policy, argc, argv);
 	a.router = bind_socket(&a, ZMQ_ROUTER, "alloc.sock");
 	a.pub = bind_socket(&a, ZMQ_PUB, "state.sock");
 	a.chan = zmsg_chan_new(a.w.base, a.router, EIP_ROLE_ALLOCATOR, 1,
@@ -149,7 +149,7 @@ main(int argc, char **argv)
 	if (a.chan == NULL)
 		fatalx("cannot watch alloc.sock");
 	worker_on_status(&a.w, allocator_status, &a);
-	if (worker_sandbox(&a.w, &allocator_policy, NULL) == -1)
+	if (worker_sandbox(&a.w, NULL) == -1)
 		return 1;
 	worker_ready(&a.w);
 	return worker_run(&a.w);

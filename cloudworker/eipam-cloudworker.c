@@ -45,14 +45,14 @@ main(int argc, char **argv)
 	const char *paths[3];
 	int n = 0;
 
-	worker_init(&w, EIP_ROLE_CLOUDWORKER, argc, argv);
+	worker_init(&w, EIP_ROLE_CLOUDWORKER, &cloudworker_policy, argc, argv);
 	paths[n++] = worker_cfg_str(&w, "credentials_dir",
 	    "/etc/eipam/cloud-credentials");
 	paths[n++] = worker_cfg_str(&w, "ca_bundle", "");
 	paths[n] = NULL;
 	link = alloc_link_new(&w, on_message, NULL);
 	worker_on_status(&w, cloudworker_status, link);
-	if (worker_sandbox(&w, &cloudworker_policy, paths) == -1)
+	if (worker_sandbox(&w, paths) == -1)
 		return 1;
 	worker_ready(&w);
 	return worker_run(&w);

@@ -293,7 +293,8 @@ open_debug_socket(struct eip_worker *w)
 }
 
 int
-worker_init(struct eip_worker *w, enum eip_role role, int argc, char **argv)
+worker_init(struct eip_worker *w, enum eip_role role,
+    const struct sandbox_policy *policy, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "standalone", no_argument, NULL, 'S' },
@@ -318,6 +319,7 @@ worker_init(struct eip_worker *w, enum eip_role role, int argc, char **argv)
 
 	memset(w, 0, sizeof(*w));
 	w->role = role;
+	w->policy = policy;
 	w->heartbeat_ms = 1000;
 	snprintf(w->state, sizeof(w->state), "starting");
 	log_init(eip_role_name(role), LOG_FMT_TEXT, LOG_LVL_INFO);
@@ -400,8 +402,11 @@ worker_init(struct eip_worker *w, enum eip_role role, int argc, char **argv)
 	log_set_role(w->name);
 	if (w->config == NULL)
 		w->config = json_object();
-	if (w->sandbox_dump)
-		return 0;
+	if (w->sandbox_dump) {
+		sandbox_dump(policy, NULL, stdout);
+		printf("  (and the paths the role's configuration names)\n");
+		exit(0);
+	}
 
 	if ((w->base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
@@ -463,16 +468,11 @@ sandbox_selftest(struct eip_worker *w)
 }
 
 int
-worker_sandbox(struct eip_worker *w, const struct sandbox_policy *p,
-    const char *const *extra)
+worker_sandbox(struct eip_worker *w, const char *const *extra)
 {
 	char err[512];
 
-	if (w->sandbox_dump) {
-		sandbox_dump(p, extra, stdout);
-		exit(0);
-	}
-	if (sandbox_apply(p, extra, w->sandbox, w->debug_attachable, err,
+	if (sandbox_apply(w->policy, extra, w->sandbox, w->debug_attachable, err,
 	    sizeof(err)) == -1) {
 		log_error("sandbox: %s", err);
 		return -1;

@@ -6,9 +6,9 @@
  * and orderly shutdown on SIGTERM or when the supervisor goes away.
  *
  * A worker's main():
- *	worker_init(&w, EIP_ROLE_X, argc, argv);   BOOT, loop, debug socket
+ *	worker_init(&w, EIP_ROLE_X, &x_policy, argc, argv);  BOOT, loop, debug
  *	... open files, create and connect sockets ...
- *	worker_sandbox(&w, &x_policy, extra_paths);
+ *	worker_sandbox(&w, extra_paths);	the policy's paths + these
  *	worker_ready(&w);
  *	return worker_run(&w);
  */
@@ -52,6 +52,7 @@ struct eip_worker {
 	enum sandbox_mode	 sandbox;
 	int			 debug_attachable;
 	int			 heartbeat_ms;
+	const struct sandbox_policy *policy;
 
 	/* private */
 	struct lifeline		*ll;
@@ -76,11 +77,12 @@ struct eip_worker {
 	void			*status_arg;
 };
 
-int	 worker_init(struct eip_worker *, enum eip_role, int argc, char **argv);
+/* --sandbox-dump prints the policy and exits here. */
+int	 worker_init(struct eip_worker *, enum eip_role,
+	    const struct sandbox_policy *, int argc, char **argv);
 /* "ipc://<run_dir>/<file>", malloc'ed. */
 char	*worker_endpoint(const struct eip_worker *, const char *file);
-int	 worker_sandbox(struct eip_worker *, const struct sandbox_policy *,
-	    const char *const *extra_read_paths);
+int	 worker_sandbox(struct eip_worker *, const char *const *extra_read_paths);
 int	 worker_ready(struct eip_worker *);
 void	 worker_set_state(struct eip_worker *, const char *);
 void	 worker_on_debug(struct eip_worker *, worker_debug_fn, void *);

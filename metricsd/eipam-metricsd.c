@@ -183,7 +183,7 @@ main(int argc, char **argv)
 	char *ep;
 
 	memset(&m, 0, sizeof(m));
-	worker_init(&m.w, EIP_ROLE_METRICSD, argc, argv);
+	worker_init(&m.w, EIP_ROLE_METRICSD, &metricsd_policy, argc, argv);
 	metrics_init(&m.st);
 	m.metrics_http = listen_on(&m, worker_cfg_str(&m.w, "metrics_bind",
 	    "127.0.0.1:8080"), "metrics.port");
@@ -202,7 +202,7 @@ main(int argc, char **argv)
 	if (m.chan == NULL)
 		fatalx("state channel");
 	worker_on_lifeline(&m.w, on_lifeline, &m);
-	if (worker_sandbox(&m.w, &metricsd_policy, NULL) == -1)
+	if (worker_sandbox(&m.w, NULL) == -1)
 		return 1;
 	worker_ready(&m.w);
 	return worker_run(&m.w);

@@ -51,3 +51,8 @@ tests_unit_test_sandbox_LDADD = $(WORKER_TEST_LDADD)
 tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c metricsd/metrics.c
 tests_unit_test_metrics_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/metricsd
 tests_unit_test_metrics_LDADD = $(WORKER_TEST_LDADD)
+
+# Integration: the supervisor and its workers as real processes.
+TESTS += tests/integration/test_supervisor.py tests/integration/test_sandbox_roles.py
+EXTRA_DIST += tests/integration/eiptest.py tests/integration/test_supervisor.py \
+	tests/integration/test_sandbox_roles.py

@@ -44,7 +44,7 @@ main(int argc, char **argv)
 	const char *paths[4];
 	int n = 0;
 
-	worker_init(&w, EIP_ROLE_WATCHER, argc, argv);
+	worker_init(&w, EIP_ROLE_WATCHER, &watcher_policy, argc, argv);
 	/* Only what the API client must still read: SA token, CA, kubeconfig. */
 	paths[n++] = worker_cfg_str(&w, "service_account_dir",
 	    "/var/run/secrets/kubernetes.io/serviceaccount");
@@ -53,7 +53,7 @@ main(int argc, char **argv)
 	paths[n] = NULL;
 	link = alloc_link_new(&w, on_message, NULL);
 	worker_on_status(&w, watcher_status, link);
-	if (worker_sandbox(&w, &watcher_policy, paths) == -1)
+	if (worker_sandbox(&w, paths) == -1)
 		return 1;
 	worker_ready(&w);
 	return worker_run(&w);
