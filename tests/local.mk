@@ -56,3 +56,13 @@ tests_unit_test_metrics_LDADD = $(WORKER_TEST_LDADD)
 TESTS += tests/integration/test_supervisor.py tests/integration/test_sandbox_roles.py
 EXTRA_DIST += tests/integration/eiptest.py tests/integration/test_supervisor.py \
 	tests/integration/test_sandbox_roles.py
+
+# libFuzzer targets: only in a fuzzing build (CC=clang ./configure
+# --enable-fuzzing); run one with ./tests/fuzz/fuzz_proto -max_total_time=30.
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_proto
+tests_fuzz_fuzz_proto_SOURCES = tests/fuzz/fuzz_proto.c
+tests_fuzz_fuzz_proto_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_proto_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_proto_LDADD = libeipproto.a libeipcommon.a $(JANSSON_LIBS)
+endif
