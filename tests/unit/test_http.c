@@ -38,7 +38,7 @@ struct result {
 	int		 tls_error, timed_out, version;
 	long		 retry_after;
 	char		 error[512];
-	char		*body;
+	char		 body[8192];
 	int		 lines;
 	int		 bad_order;
 };
@@ -93,7 +93,7 @@ on_done(const struct eip_http_resp *r, void *arg)
 	res->version = r->http_version;
 	res->retry_after = r->retry_after_s;
 	snprintf(res->error, sizeof(res->error), "%s", r->error ? r->error : "");
-	res->body = strdup(r->body);
+	snprintf(res->body, sizeof(res->body), "%s", r->body);
 	res->done++;
 }
 

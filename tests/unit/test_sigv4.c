@@ -436,6 +436,7 @@ START_TEST(t_curl)
 	    "X-Amz-Date: 20261126T222101Z", "-H", "Content-Type: " FORM,
 	    "--data-binary", body, url, NULL };
 	char *argv[16], *names, *name, *save, *vals[16], *path, *query, *sp;
+	char *auth;
 	int lfd, cfd, status, argc = 0;
 	size_t nh = 0, i;
 	pid_t pid;
@@ -466,8 +467,10 @@ START_TEST(t_curl)
 	close(lfd);
 	waitpid(pid, &status, 0);
 
-	ck_assert_int_eq(sigv4_parse_authorization(raw_header(buf,
-	    "Authorization") + 1, &a, err, sizeof(err)), 0);
+	auth = raw_header(buf, "Authorization");
+	ck_assert_ptr_nonnull(auth);
+	ck_assert_int_eq(sigv4_parse_authorization(auth + 1, &a, err,
+	    sizeof(err)), 0);
 	/* Request line: METHOD SP path?query SP HTTP/1.1 */
 	sp = strchr(buf, ' ');
 	path = strndup(sp + 1, (size_t)(strchr(sp + 1, ' ') - sp - 1));
@@ -501,6 +504,7 @@ START_TEST(t_curl)
 		free(argv[i]);
 	free(names);
 	free(path);
+	free(auth);
 }
 END_TEST
 
