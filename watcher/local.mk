@@ -40,3 +40,6 @@ libexec_PROGRAMS += eipam-watcher
 eipam_watcher_SOURCES = watcher/eipam-watcher.c
 eipam_watcher_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS)
 eipam_watcher_LDADD = $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS)
+
+libeipwatcher_a_SOURCES += watcher/kclient.c watcher/kclient.h \
+	watcher/informer.c watcher/informer.h

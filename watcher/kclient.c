@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Kubernetes API requests over common/http (see kclient.h).  A 401 makes
+ * us re-read the token file and retry the request once, as client-go's
+ * cached file token source does; a timer re-reads it every minute too.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "http.h"
+#include "kclient.h"
+#include "kubeconfig.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define TOKEN_REFRESH_S	60
+
+struct eip_kclient {
+	struct event_base	*base;
+	struct eip_http		*http;
+	char			*server;
+	char			*token;
+	char			*token_file;
+	struct event		*refresh_ev;
+	unsigned long		 requests;
+};
+
+struct eip_kreq {
+	struct eip_kclient	*kc;
+	struct eip_http_req	*hr;
+	char			*method, *path, *ctype, *body;
+	long			 timeout_ms;
+	eip_kline_cb		 on_line;
+	eip_kdone_cb		 on_done;
+	void			*arg;
+	int			 retried;
+};
+
+static void kreq_start(struct eip_kreq *);
+
+int
+kclient_reload_token(struct eip_kclient *kc)
+{
+	char err[300], *t;
+
+	if (kc->token_file == NULL)
+		return kc->token != NULL ? 0 : -1;
+	if ((t = kubeconf_read_token(kc->token_file, err, sizeof(err))) ==
+	    NULL) {
+		/* Keep the old token: a rotation may be half done. */
+		log_warn("kube: cannot re-read the token: %s", err);
+		return kc->token != NULL ? 0 : -1;
+	}
+	log_register_secret(t);
+	if (kc->token == NULL || strcmp(kc->token, t) != 0) {
+		if (kc->token != NULL) {
+			log_info("kube: token changed, using the new one");
+			explicit_bzero(kc->token, strlen(kc->token));
+		}
+		free(kc->token);
+		kc->token = t;
+	} else {
+		explicit_bzero(t, strlen(t));
+		free(t);
+	}
+	return 0;
+}
+
+static void
+refresh_cb(evutil_socket_t fd, short what, void *arg)
+{
+	kclient_reload_token(arg);
+}
+
+struct eip_kclient *
+kclient_new(struct event_base *base, const struct eip_kubeconf *conf,
+    double qps, int burst, char *err, size_t errlen)
+{
+	struct eip_http_opts o;
+	struct eip_kclient *kc;
+	struct timeval tv = { TOKEN_REFRESH_S, 0 };
+
+	memset(&o, 0, sizeof(o));
+	o.ca_pem = conf->ca_pem;
+	o.ca_len = conf->ca_len;
+	o.qps = qps;
+	o.burst = burst;
+	o.user_agent = "egressip-ipam-operator/" PACKAGE_VERSION;
+	kc = xcalloc(1, sizeof(*kc));
+	kc->base = base;
+	if ((kc->http = http_new(base, &o, err, errlen)) == NULL) {
+		free(kc);
+		return NULL;
+	}
+	kc->server = xstrdup(conf->server);
+	if (conf->token != NULL) {
+		kc->token = xstrdup(conf->token);
+		log_register_secret(kc->token);
+	}
+	if (conf->token_file != NULL) {
+		kc->token_file = xstrdup(conf->token_file);
+		if (kclient_reload_token(kc) == -1) {
+			snprintf(err, errlen, "no token in %s", kc->token_file);
+			kclient_free(kc);
+			return NULL;
+		}
+		kc->refresh_ev = event_new(base, -1, EV_PERSIST, refresh_cb,
+		    kc);
+		event_add(kc->refresh_ev, &tv);
+	}
+	return kc;
+}
+
+void
+kclient_free(struct eip_kclient *kc)
+{
+	if (kc == NULL)
+		return;
+	http_free(kc->http);
+	if (kc->refresh_ev != NULL)
+		event_free(kc->refresh_ev);
+	if (kc->token != NULL)
+		explicit_bzero(kc->token, strlen(kc->token));
+	free(kc->token);
+	free(kc->token_file);
+	free(kc->server);
+	free(kc);
+}
+
+static void
+kreq_free(struct eip_kreq *r)
+{
+	free(r->method);
+	free(r->path);
+	free(r->ctype);
+	free(r->body);
+	free(r);
+}
+
+static void
+kreq_done(const struct eip_http_resp *hr, void *arg)
+{
+	struct eip_kreq *r = arg;
+	struct eip_kresp kr;
+	char msg[600];
+	json_t *j = NULL;
+	const char *s;
+
+	r->hr = NULL;
+	/* Bound tokens rotate: re-read the file and try once more. */
+	if (hr->status == 401 && !r->retried && r->kc->token_file != NULL) {
+		r->retried = 1;
+		log_info("kube: 401 on %s %s: re-reading the token and "
+		    "retrying once", r->method, r->path);
+		kclient_reload_token(r->kc);
+		kreq_start(r);
+		if (r->hr != NULL)
+			return;
+	}
+	memset(&kr, 0, sizeof(kr));
+	kr.status = hr->status;
+	kr.error = hr->error;
+	kr.tls_error = hr->tls_error;
+	kr.retry_after_s = hr->retry_after_s;
+	kr.body = hr->body;
+	kr.body_len = hr->body_len;
+	kr.reason = "";
+	if (hr->body_len > 0)
+		j = json_loadb(hr->body, hr->body_len, 0, NULL);
+	kr.json = j;
+	if (hr->error != NULL) {
+		snprintf(msg, sizeof(msg), "%s %s%s: %s", r->method, r->kc->server,
+		    r->path, hr->error);
+		kr.message = msg;
+	} else if (hr->status < 200 || hr->status >= 300) {
+		if ((s = json_string_value(json_object_get(j, "reason"))) !=
+		    NULL)
+			kr.reason = s;
+		s = json_string_value(json_object_get(j, "message"));
+		snprintf(msg, sizeof(msg), "%s %s: HTTP %ld%s%s", r->method,
+		    r->path, hr->status, s ? ": " : "", s ? s : "");
+		kr.message = msg;
+	} else
+		kr.message = "";
+	r->on_done(&kr, r->arg);
+	json_decref(j);
+	kreq_free(r);
+}
+
+static void
+kreq_start(struct eip_kreq *r)
+{
+	struct eip_http_reqopts o;
+	char url[4096], auth[8192], ct[200];
+	const char *hdrs[5];
+	int n = 0;
+
+	snprintf(url, sizeof(url), "%s%s", r->kc->server, r->path);
+	hdrs[n++] = "Accept: application/json";
+	if (r->kc->token != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+		    r->kc->token);
+		hdrs[n++] = auth;
+	}
+	if (r->ctype != NULL) {
+		snprintf(ct, sizeof(ct), "Content-Type: %s", r->ctype);
+		hdrs[n++] = ct;
+	}
+	hdrs[n] = NULL;
+	memset(&o, 0, sizeof(o));
+	o.method = r->method;
+	o.url = url;
+	o.headers = hdrs;
+	o.body = r->body;
+	o.body_len = r->body != NULL ? strlen(r->body) : 0;
+	o.timeout_ms = r->timeout_ms;
+	o.on_line = r->on_line;
+	o.on_done = kreq_done;
+	o.arg = r;
+	r->kc->requests++;
+	r->hr = http_request(r->kc->http, &o);
+	explicit_bzero(auth, sizeof(auth));
+}
+
+struct eip_kreq *
+kclient_request(struct eip_kclient *kc, const char *method, const char *path,
+    const char *content_type, const char *body, long timeout_ms,
+    eip_kline_cb on_line, eip_kdone_cb on_done, void *arg)
+{
+	struct eip_kreq *r = xcalloc(1, sizeof(*r));
+
+	r->kc = kc;
+	r->method = xstrdup(method);
+	r->path = xstrdup(path);
+	r->ctype = content_type ? xstrdup(content_type) : NULL;
+	r->body = body ? xstrdup(body) : NULL;
+	r->timeout_ms = timeout_ms;
+	r->on_line = on_line;
+	r->on_done = on_done;
+	r->arg = arg;
+	kreq_start(r);
+	if (r->hr == NULL) {
+		kreq_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Not from the request's own on_done (it is freed after that returns). */
+void
+kclient_cancel(struct eip_kreq *r)
+{
+	if (r == NULL)
+		return;
+	http_cancel(r->hr);
+	kreq_free(r);
+}
+
+const char *
+kclient_server(const struct eip_kclient *kc)
+{
+	return kc->server;
+}
+
+unsigned long
+kclient_requests(const struct eip_kclient *kc)
+{
+	return kc->requests;
+}
+
+void
+kclient_escape(const char *in, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	unsigned char c;
+
+	for (; *in != '\0' && o + 4 < outlen; in++) {
+		c = (unsigned char)*in;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+int
+kclient_name_ok(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0, i;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' &&
+		    s[i] <= '9') || s[i] == '-' || s[i] == '.'))
+			return 0;
+	return s[0] != '-' && s[0] != '.' && s[n - 1] != '-' &&
+	    s[n - 1] != '.';
+}
