@@ -192,6 +192,14 @@ kreq_done(const struct eip_http_resp *hr, void *arg)
 	kreq_free(r);
 }
 
+static int
+kreq_line(const char *line, size_t len, void *arg)
+{
+	struct eip_kreq *r = arg;
+
+	return r->on_line(line, len, r->arg);
+}
+
 static void
 kreq_start(struct eip_kreq *r)
 {
@@ -219,7 +227,7 @@ kreq_start(struct eip_kreq *r)
 	o.body = r->body;
 	o.body_len = r->body != NULL ? strlen(r->body) : 0;
 	o.timeout_ms = r->timeout_ms;
-	o.on_line = r->on_line;
+	o.on_line = r->on_line != NULL ? kreq_line : NULL;
 	o.on_done = kreq_done;
 	o.arg = r;
 	r->kc->requests++;

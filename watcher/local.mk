@@ -43,3 +43,15 @@ eipam_watcher_LDADD = $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS)
 
 libeipwatcher_a_SOURCES += watcher/kclient.c watcher/kclient.h \
 	watcher/informer.c watcher/informer.h
+libeipwatcher_a_SOURCES += watcher/writer.c watcher/writer.h watcher/writer_build.c \
+	watcher/events.c watcher/events.h
+libeipwatcher_a_SOURCES += watcher/leader.c watcher/leader.h
+
+# The in-process test driver of the watcher (integration tests, benchmarks).
+check_PROGRAMS += tests/watcher/wdriver
+tests_watcher_wdriver_SOURCES = tests/watcher/wdriver.c
+tests_watcher_wdriver_CFLAGS = $(WATCHER_TEST_CFLAGS)
+tests_watcher_wdriver_LDADD = $(WATCHER_LIBS) $(TEST_LDADD)
+TESTS += tests/watcher/test_informers.py
+EXTRA_DIST += tests/watcher/fake_apiserver.py tests/watcher/wtest.py \
+	tests/watcher/test_informers.py
