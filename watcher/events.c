@@ -152,6 +152,12 @@ evcache_lookup(struct evcache *c, const char *key, uint64_t now_ms,
 }
 
 void
+evcache_forget(struct evcache *c, const char *key)
+{
+	json_object_del(c->map, key);
+}
+
+void
 evcache_store(struct evcache *c, const char *key, const char *name,
     long count, uint64_t now_ms)
 {

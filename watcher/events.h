@@ -24,6 +24,7 @@ int		 evcache_lookup(struct evcache *, const char *key,
 		    uint64_t now_ms, char *name, size_t namelen, long *count);
 void		 evcache_store(struct evcache *, const char *key,
 		    const char *name, long count, uint64_t now_ms);
+void		 evcache_forget(struct evcache *, const char *key);
 void		 event_key(const json_t *msg, char *buf, size_t len);
 /* "<object>.<hex unix nanoseconds>", as client-go names them. */
 void		 event_name(const char *obj, char *buf, size_t len);

@@ -55,3 +55,7 @@ tests_watcher_wdriver_LDADD = $(WATCHER_LIBS) $(TEST_LDADD)
 TESTS += tests/watcher/test_informers.py
 EXTRA_DIST += tests/watcher/fake_apiserver.py tests/watcher/wtest.py \
 	tests/watcher/test_informers.py
+TESTS += tests/watcher/test_writes.py tests/watcher/test_leader.py \
+	tests/watcher/test_kube_auth.py
+EXTRA_DIST += tests/watcher/test_writes.py tests/watcher/test_leader.py \
+	tests/watcher/test_kube_auth.py

@@ -296,6 +296,7 @@ op_done(const struct eip_kresp *r, void *arg)
 	case EIP_MSG_W_EVENT:
 		/* The Event we meant to count up expired: write a new one. */
 		if (op->phase == PH_EV_PATCH && r->status == 404) {
+			evcache_forget(op->w->evc, op->evkey);
 			op->phase = PH_MAIN;
 			op_run(op);
 			return;

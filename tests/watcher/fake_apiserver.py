@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, urlparse
 LOCK = threading.Condition()
 S = {"rv": 100, "floor": 0, "log": [], "objs": {}, "record": [],
      "rw": set(), "ro": set(), "unserved": set(), "gen": 0,
-     "close_every": 0.0, "requests": [], "patches": 0}
+     "close_every": 0.0, "requests": [], "patches": 0,
+     "fail": {"n": 0, "code": 503, "retry_after": None}}
 
 COLLS = {  # path prefix -> (group, version, kind, namespaced)
     "/api/v1/namespaces": ("", "v1", "Namespace", False),
@@ -90,19 +91,20 @@ def put_obj(coll, obj, typ=None):
 
 def split(path):
     """-> (collection key, name, subresource) or None."""
-    for c in COLLS:
-        if path == c:
-            return c, None, None
-        if path.startswith(c + "/"):
-            rest = path[len(c) + 1:].split("/")
-            return c, rest[0], rest[1] if len(rest) > 1 else None
     parts = path.split("/")
+
     # /api/v1/namespaces/{ns}/events[/{n}] or /apis/g/v/namespaces/{ns}/res[/{n}]
     if "namespaces" in parts:
         i = parts.index("namespaces")
         if len(parts) > i + 2 and parts[i + 2] in NSCOLLS:
             coll = "/".join(parts[:i + 3])
             return coll, parts[i + 3] if len(parts) > i + 3 else None, None
+    for c in COLLS:
+        if path == c:
+            return c, None, None
+        if path.startswith(c + "/"):
+            rest = path[len(c) + 1:].split("/")
+            return c, rest[0], rest[1] if len(rest) > 1 else None
     return None
 
 
@@ -290,6 +292,14 @@ class H(BaseHTTPRequestHandler):
             return self.send_json(400, status(400, "BadRequest", "bad json"))
         g, v, kind = gv_of(coll)
         with LOCK:
+            f = S["fail"]
+            if method != "GET" and f["n"] > 0:
+                f["n"] -= 1
+                extra = {"Retry-After": str(f["retry_after"])} \
+                    if f["retry_after"] is not None else None
+                return self.send_json(f["code"], status(f["code"],
+                    "TooManyRequests" if f["code"] == 429 else
+                    "ServiceUnavailable", "injected failure"), extra)
             key = (coll, name)
             cur = S["objs"].get(key)
             if method == "GET":
@@ -378,6 +388,8 @@ class H(BaseHTTPRequestHandler):
                 for k in ("rw", "ro", "unserved"):
                     if k in b:
                         S[k] = set(b[k])
+                if "fail" in b:
+                    S["fail"] = b["fail"]
                 if "close_every" in b:
                     S["close_every"] = b["close_every"]
                 out = {}
