@@ -430,6 +430,9 @@ on_request(struct evhttp_request *req, void *arg)
 send:
 	if (!is_control)
 		control_record(sx, r.method, &ri, resp.code);
+	/* A cloud latency fault rides on the response (sim_http.h). */
+	if (!is_control && (long)resp.delay_ms > hit.latency_ms)
+		hit.latency_ms = (long)resp.delay_ms;
 	if (!is_control && hit.latency_ms > 0) {
 		struct pending *p = xcalloc(1, sizeof(*p));
 		struct timeval tv;

@@ -3,7 +3,7 @@
 # libeipsim.a holds every service so unit tests link them without sockets;
 # the cloud half adds its files to libeipsim_a_SOURCES below.
 SIM_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBEVENT_OPENSSL_CFLAGS) $(OPENSSL_CFLAGS) $(EXPAT_CFLAGS) $(CURL_CFLAGS)
-SIM_LIBS = libeipsim.a libeipcommon.a $(LIBEVENT_OPENSSL_LIBS) $(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS)
+SIM_LIBS = libeipsim.a libeipcrypto.a libeipcommon.a $(LIBEVENT_OPENSSL_LIBS) $(LIBEVENT_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(EXPAT_LIBS) -lm
 
 noinst_LIBRARIES += libeipsim.a
 libeipsim_a_CFLAGS = $(SIM_CFLAGS)
@@ -29,3 +29,13 @@ check_PROGRAMS += tests/sim/test_sim_http
 tests_sim_test_sim_http_SOURCES = tests/sim/test_sim_http.c
 tests_sim_test_sim_http_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_sim_test_sim_http_LDADD = $(SIM_TEST_LIBS)
+
+# The simulated clouds (EC2 + STS, Azure ARM + AAD), see sim/sim_cloud.h:
+# in libeipsim.a, with SigV4 from libeipcrypto.a.
+libeipsim_a_SOURCES += \
+	sim/sim_cloud.c sim/sim_cloud_priv.h sim/sim_cloud_util.c \
+	sim/sim_aws.h sim/sim_ec2.c sim/sim_ec2_describe.c \
+	sim/sim_ec2_assign.c sim/sim_sts.c \
+	sim/sim_az.h sim/sim_azure.c sim/sim_azure_arm.c sim/sim_azure_nic.c \
+	sim/sim_aad.c
+SIM_CFLAGS += -DEIP_SIM_CLOUD

@@ -36,6 +36,11 @@ struct sim_resp {
 	char			*content_type;	/* malloc'ed */
 	struct sim_resp_header	 headers[SIM_RESP_MAX_HEADERS];
 	int			 nheaders;
+	/*
+	 * Fault injection (added latency): the server holds the response
+	 * this many milliseconds before sending it.  0 = send at once.
+	 */
+	unsigned		 delay_ms;
 };
 
 /* Helpers (sim/sim_http.c). */
