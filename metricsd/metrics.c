@@ -166,9 +166,151 @@ render_procs(const struct metrics_state *st, struct out *o)
 }
 
 static void
+family(struct out *o, const char *name, const char *type, const char *help)
+{
+	out_add(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static double
+num(const json_t *v)
+{
+	if (json_is_integer(v))
+		return (double)json_integer_value(v);
+	if (json_is_real(v))
+		return json_real_value(v);
+	if (json_is_string(v))
+		return strtod(json_string_value(v), NULL);
+	return 0;
+}
+
+static const char *
+str(const json_t *o, const char *k, char *buf, size_t len)
+{
+	return esc(json_string_value(json_object_get(o, k)), buf, len);
+}
+
+/* Per IPAM and node: upstream's two gauges, same names, labels, meaning. */
+static void
+render_ipams(const json_t *ipams, struct out *o)
+{
+	char a[256], b[256];
+	json_t *ip, *x;
+	size_t i, j;
+
+	family(o, "egressip_ip_capacity", "gauge",
+	    "Number of IPs that a node can carry (including the primary IP)");
+	json_array_foreach(ipams, i, ip)
+		json_array_foreach(json_object_get(ip, "nodes"), j, x)
+			if (num(json_object_get(x, "capacity")) >= 0)
+				out_add(o, "egressip_ip_capacity{egressipam=\"%s\","
+				    "node=\"%s\"} %.17g\n", str(ip, "name", a,
+				    sizeof(a)), str(x, "node", b, sizeof(b)),
+				    num(json_object_get(x, "capacity")));
+	family(o, "egressip_ip_allocated", "gauge",
+	    "Number IPs allocated to a node (including the primary IP)");
+	json_array_foreach(ipams, i, ip)
+		json_array_foreach(json_object_get(ip, "nodes"), j, x)
+			out_add(o, "egressip_ip_allocated{egressipam=\"%s\","
+			    "node=\"%s\"} %.17g\n", str(ip, "name", a, sizeof(a)),
+			    str(x, "node", b, sizeof(b)),
+			    num(json_object_get(x, "allocated")));
+	{
+		static const struct {
+			const char *name, *key, *help;
+		} cf[] = {
+			{ "egressip_cidr_addresses", "size", "Addresses in the CIDR." },
+			{ "egressip_cidr_allocated", "allocated", "Addresses of the CIDR held by namespaces." },
+			{ "egressip_cidr_reserved", "reserved", "Addresses of the CIDR never handed out (network, broadcast, reserved, node and cloud addresses)." },
+			{ "egressip_cidr_free", "free", "Addresses of the CIDR still free." },
+		};
+		size_t f;
+
+		for (f = 0; f < sizeof(cf) / sizeof(cf[0]); f++) {
+			family(o, cf[f].name, "gauge", cf[f].help);
+			json_array_foreach(ipams, i, ip)
+				json_array_foreach(json_object_get(ip, "cidrs"),
+				    j, x)
+					out_add(o, "%s{egressipam=\"%s\",cidr="
+					    "\"%s\"} %.17g\n", cf[f].name,
+					    str(ip, "name", a, sizeof(a)),
+					    str(x, "cidr", b, sizeof(b)),
+					    num(json_object_get(x, cf[f].key)));
+		}
+	}
+	family(o, "egressip_namespaces_assigned", "gauge",
+	    "Namespaces holding IPs of the EgressIPAM.");
+	json_array_foreach(ipams, i, ip)
+		out_add(o, "egressip_namespaces_assigned{egressipam=\"%s\"} "
+		    "%.17g\n", str(ip, "name", a, sizeof(a)),
+		    num(json_object_get(ip, "namespaces")));
+	family(o, "egressip_namespaces_waiting", "gauge",
+	    "Opted-in namespaces still without all their IPs or placement.");
+	json_array_foreach(ipams, i, ip)
+		out_add(o, "egressip_namespaces_waiting{egressipam=\"%s\"} "
+		    "%.17g\n", str(ip, "name", a, sizeof(a)),
+		    num(json_object_get(ip, "waiting")));
+}
+
+static void
+render_latency(const json_t *lat, struct out *o)
+{
+	const json_t *le = json_object_get(lat, "le");
+	const json_t *counts = json_object_get(lat, "counts");
+	size_t i;
+
+	family(o, "egressip_assign_latency_seconds", "histogram",
+	    "Time from a namespace opting in to its IPs being written.");
+	if (!json_is_array(le) || !json_is_array(counts) ||
+	    json_array_size(le) != json_array_size(counts))
+		return;
+	for (i = 0; i < json_array_size(le); i++)
+		out_add(o, "egressip_assign_latency_seconds_bucket{le=\"%g\"} "
+		    "%.17g\n", num(json_array_get(le, i)),
+		    num(json_array_get(counts, i)));
+	out_add(o, "egressip_assign_latency_seconds_bucket{le=\"+Inf\"} "
+	    "%.17g\n", num(json_object_get(lat, "count")));
+	out_add(o, "egressip_assign_latency_seconds_sum %.17g\n",
+	    num(json_object_get(lat, "sum")));
+	out_add(o, "egressip_assign_latency_seconds_count %.17g\n",
+	    num(json_object_get(lat, "count")));
+}
+
+/* Counters workers report in their heartbeats (via PROC_STATS). */
+static void
+render_worker_counters(const struct metrics_state *st, struct out *o)
+{
+	json_t *procs = json_object_get(st->procs, "procs"), *p, *x;
+	char a[128], b[128], c[128];
+	size_t i, j;
+
+	family(o, "eipam_kube_requests_total", "counter",
+	    "Kubernetes API requests by verb and HTTP status code.");
+	json_array_foreach(procs, i, p)
+		json_array_foreach(json_object_get(json_object_get(p,
+		    "metrics"), "kube_requests"), j, x)
+			out_add(o, "eipam_kube_requests_total{verb=\"%s\","
+			    "code=\"%lld\"} %.17g\n", str(x, "verb", a,
+			    sizeof(a)), (long long)num(json_object_get(x,
+			    "code")), num(json_object_get(x, "count")));
+	family(o, "eipam_cloud_calls_total", "counter",
+	    "Cloud API calls by provider, action and outcome.");
+	json_array_foreach(procs, i, p)
+		json_array_foreach(json_object_get(json_object_get(p,
+		    "metrics"), "cloud_calls"), j, x)
+			out_add(o, "eipam_cloud_calls_total{provider=\"%s\","
+			    "action=\"%s\",outcome=\"%s\"} %.17g\n",
+			    str(x, "provider", a, sizeof(a)),
+			    str(x, "action", b, sizeof(b)),
+			    str(x, "outcome", c, sizeof(c)),
+			    num(json_object_get(x, "count")));
+}
+
+static void
 render_gauges(const struct metrics_state *st, struct out *o)
 {
 	const json_t *g = st->gauges;
+	const json_t *data = json_object_get(g, "data");
+	const json_t *rec = json_object_get(data, "reconciles");
 
 	out_add(o, "# HELP eipam_leader Whether this operator instance leads "
 	    "(1) or stands by (0).\n# TYPE eipam_leader gauge\n");
@@ -180,6 +322,16 @@ render_gauges(const struct metrics_state *st, struct out *o)
 	if (g != NULL)
 		out_add(o, "eipam_synced %d\n",
 		    json_is_true(json_object_get(g, "synced")));
+	render_ipams(json_object_get(data, "ipams"), o);
+	render_latency(json_object_get(data, "latency"), o);
+	family(o, "eipam_reconciles_total", "counter",
+	    "Reconciliations of EgressIPAMs by result.");
+	if (rec != NULL) {
+		out_add(o, "eipam_reconciles_total{result=\"ok\"} %.17g\n",
+		    num(json_object_get(rec, "ok")));
+		out_add(o, "eipam_reconciles_total{result=\"error\"} %.17g\n",
+		    num(json_object_get(rec, "error")));
+	}
 }
 
 char *
@@ -192,6 +344,7 @@ metrics_render(const struct metrics_state *st, size_t *len)
 	o.buf[0] = '\0';
 	render_procs(st, &o);
 	render_gauges(st, &o);
+	render_worker_counters(st, &o);
 	*len = o.len;
 	return o.buf;
 }

@@ -93,6 +93,7 @@ static const struct eip_field s_proc[] = {
 	INT("rss_bytes", 0, 0, 1LL << 50),
 	INT("cpu_ms", 0, 0, 1LL << 50),
 	INT("fds", 0, 0, 1 << 24),
+	ANY("metrics", 0),
 	END
 };
 static const struct eip_field s_proc_stats[] = {

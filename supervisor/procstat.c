@@ -70,7 +70,7 @@ open_fds(pid_t pid)
 
 static json_t *
 proc_entry(const char *role, int instance, pid_t pid, int up, int ready,
-    unsigned long restarts)
+    unsigned long restarts, const json_t *detail)
 {
 	json_t *p = json_pack("{s:s,s:i,s:i,s:b,s:b,s:I}", "role", role,
 	    "instance", instance, "pid", (int)pid, "up", up, "ready", ready,
@@ -85,6 +85,9 @@ proc_entry(const char *role, int instance, pid_t pid, int up, int ready,
 		if ((v = open_fds(pid)) >= 0)
 			json_object_set_new(p, "fds", json_integer(v));
 	}
+	/* Counters a worker reports in its heartbeat, for metricsd. */
+	if (json_object_get(detail, "metrics") != NULL)
+		json_object_set(p, "metrics", json_object_get(detail, "metrics"));
 	return p;
 }
 
@@ -95,13 +98,13 @@ procstat_collect(const struct supervisor *s)
 	int i;
 
 	json_array_append_new(procs, proc_entry("supervisor", 0, getpid(), 1,
-	    1, 0));
+	    1, 0, NULL));
 	for (i = 0; i < s->nchildren; i++) {
 		const struct child *c = &s->children[i];
 
 		json_array_append_new(procs, proc_entry(eip_role_name(c->role),
 		    c->instance, c->pid, c->pid > 0, c->state == CHILD_READY,
-		    c->restarts));
+		    c->restarts, c->detail));
 	}
 	return json_pack("{s:o}", "procs", procs);
 }
