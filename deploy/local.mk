@@ -10,7 +10,8 @@ DEPLOY_TESTS = \
 	tests/deploy/promtool.sh \
 	tests/deploy/helm.py \
 	tests/deploy/bundle.py \
-	tests/deploy/sim_apply.py
+	tests/deploy/sim_apply.py \
+	tests/deploy/rootfs.sh
 TESTS += $(DEPLOY_TESTS)
 EXTRA_DIST += $(DEPLOY_TESTS) tests/deploy/deploylib.py tests/deploy/stub_apiserver.py \
 	tests/deploy/dashboard.py tests/deploy/minihelm.py tests/deploy/fixtures deploy
