@@ -14,4 +14,5 @@ DEPLOY_TESTS = \
 	tests/deploy/rootfs.sh
 TESTS += $(DEPLOY_TESTS)
 EXTRA_DIST += $(DEPLOY_TESTS) tests/deploy/deploylib.py tests/deploy/stub_apiserver.py \
-	tests/deploy/dashboard.py tests/deploy/minihelm.py tests/deploy/fixtures deploy
+	tests/deploy/dashboard.py tests/deploy/minihelm.py tests/deploy/fixtures deploy \
+	doc/DEPLOY.md
