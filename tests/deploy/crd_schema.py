@@ -58,6 +58,48 @@ t.ok(set(st) >= {"conditions", "cidrs", "namespaces", "observedGeneration"}
      and "observedGeneration" in st["conditions"]["items"]["properties"],
      "CRD: status has conditions (with observedGeneration), cidrs and namespaces")
 
+# The schema is structural (what the API server requires of an
+# apiextensions v1 CRD; no API server here checks it for us).
+def structural(node, path, out, in_junctor=False):
+    if in_junctor:
+        for k in ("type", "description", "default", "additionalProperties", "nullable"):
+            if k in node:
+                out.append("%s: %s inside a junctor" % (path, k))
+    elif "type" not in node and not node.get("x-kubernetes-int-or-string"):
+        out.append("%s: no type" % path)
+    if node.get("x-kubernetes-int-or-string") and "type" in node:
+        out.append("%s: int-or-string with a type" % path)
+    for k, v in node.get("properties", {}).items():
+        structural(v, path + "." + k, out, in_junctor)
+    if isinstance(node.get("additionalProperties"), dict):
+        structural(node["additionalProperties"], path + ".*", out, in_junctor)
+    if "items" in node:
+        structural(node["items"], path + "[]", out, in_junctor)
+        lt = node.get("x-kubernetes-list-type")
+        it = node["items"]
+        if lt == "set" and it.get("type") not in ("string", "integer", "number", "boolean"):
+            out.append("%s: set of non-scalars" % path)
+        if lt == "map":
+            for key in node.get("x-kubernetes-list-map-keys", []):
+                if key not in it.get("required", []) or \
+                        it["properties"][key].get("type") not in ("string", "integer", "number", "boolean"):
+                    out.append("%s: map key %s not a required scalar" % (path, key))
+    for j in ("anyOf", "allOf", "oneOf"):
+        for i, sub in enumerate(node.get(j, [])):
+            structural(sub, "%s.%s[%d]" % (path, j, i), out, True)
+
+
+root = ver["schema"]["openAPIV3Schema"]
+problems = []
+structural(root, "openAPIV3Schema", problems)
+if set(root["properties"]["metadata"]) - {"type"}:
+    problems.append("metadata restricted beyond name/generateName")
+t.ok(not problems, "the schema is structural (types everywhere, plain junctors, list keys)", problems)
+bad_tree = {"type": "object", "properties": {"a": {"anyOf": [{"type": "string"}]}, "b": {}}}
+probe = []
+structural(bad_tree, "x", probe)
+t.ok(len(probe) == 3, "the structural check catches a missing type and a typed junctor", probe)
+
 # Every sample, unchanged, and the valid additions.
 samples = dl.yaml_files(os.path.join(dl.DEPLOY, "samples"))
 samples += sorted(glob.glob(os.path.join(here, "fixtures", "valid", "*.yaml")))

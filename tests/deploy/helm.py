@@ -100,8 +100,12 @@ except minihelm.Unsupported:
     t.ok(True, "minihelm refuses what it does not implement (range)")
 
 
-def render(vals=None):
-    out = minihelm.Chart(CHART, vals).render()
+OPENSHIFT = ("v1", "apps/v1", "rbac.authorization.k8s.io/v1", "monitoring.coreos.com/v1",
+             "cloudcredential.openshift.io/v1", "config.openshift.io/v1")
+
+
+def render(vals=None, api_versions=OPENSHIFT):
+    out = minihelm.Chart(CHART, vals, api_versions=api_versions).render()
     docs = []
     for f, text in out.items():
         docs += [d for d in yaml.safe_load_all(text) if d]
@@ -149,6 +153,14 @@ granted = dl.sa_permissions(docs, "egressip-ipam-operator-controller-manager")
 t.ok(granted == dl.EXPECTED_PERMISSIONS, "the chart grants exactly the reviewed permissions",
      "extra: %s\nmissing: %s" % (sorted(granted - dl.EXPECTED_PERMISSIONS, key=str),
                                  sorted(dl.EXPECTED_PERMISSIONS - granted, key=str)))
+
+# Off OpenShift (no cloudcredential.openshift.io) the CredentialsRequest Role,
+# whose namespace would not exist, is left out, and nothing else changes.
+_, plain = render(api_versions=("v1", "apps/v1", "rbac.authorization.k8s.io/v1"))
+cco = {p for p in dl.EXPECTED_PERMISSIONS if p[0] == "cloudcredential.openshift.io"}
+t.ok(not any(d["metadata"].get("namespace") == "openshift-cloud-credential-operator" for d in plain)
+     and dl.sa_permissions(plain, "egressip-ipam-operator-controller-manager") == dl.EXPECTED_PERMISSIONS - cco,
+     "without cloudcredential.openshift.io/v1 the CredentialsRequest Role is left out")
 
 # Same pod as deploy/default (kustomize), apart from labels and nodeSelector.
 dep = next(d for d in docs if d["kind"] == "Deployment")

@@ -6,7 +6,9 @@
 # Unsupported, which keeps the templates simple.  Supported: text/action
 # split with {{- -}} trimming, comments, define/include, if/else/end,
 # with/else/end, $x := assignment, pipelines, string and integer literals,
-# field paths on . and $, .Files.Get, and the functions default, trunc,
+# field paths on . and $, .Files.Get, .Capabilities.APIVersions.Has (against
+# the api_versions given, as "helm template --api-versions" does), and the
+# functions default, trunc,
 # trimSuffix, contains, printf, quote, nindent, indent, toYaml, not.
 import os
 import re
@@ -129,8 +131,9 @@ def gostr(v):
 
 class Chart:
     def __init__(self, path, values=None, release="egressip-ipam-operator",
-                 namespace="egressip-ipam-operator"):
+                 namespace="egressip-ipam-operator", api_versions=()):
         self.path = path
+        self.api_versions = set(api_versions)
         meta = yaml.safe_load(open(os.path.join(path, "Chart.yaml")))
         self.values = yaml.safe_load(open(os.path.join(path, "values.yaml"))) or {}
         for k, v in (values or {}).items():
@@ -213,6 +216,8 @@ class Chart:
 
     def _cmd(self, args, dot, vars_, piped):
         head = args[0]
+        if head == ".Capabilities.APIVersions.Has":
+            return self._arg(args[1], dot, vars_) in self.api_versions
         if head == ".Files.Get":
             rel = self._arg(args[1], dot, vars_)
             return open(os.path.join(self.path, rel)).read()
