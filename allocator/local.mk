@@ -15,7 +15,13 @@ libeipalloc_a_SOURCES = \
 	allocator/issue.c allocator/issue.h \
 	allocator/selector.c allocator/selector.h \
 	allocator/spec.c allocator/spec.h \
-	allocator/manual.c allocator/manual.h
+	allocator/manual.c allocator/manual.h \
+	allocator/model.c allocator/model.h allocator/model_int.h \
+	allocator/util.c allocator/store.c allocator/ipindex.c \
+	allocator/ipam.c allocator/bind.c allocator/place.c \
+	allocator/writes.c allocator/annot.c allocator/status.c \
+	allocator/backend_sdn.c allocator/backend_ovn.c \
+	allocator/backend_cloud.c allocator/dump.c
 
 ALLOC_TEST_CFLAGS = $(ALLOC_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/allocator -I$(top_srcdir)/tests/unit
 ALLOC_TEST_LIBS = $(ALLOC_LIBS) $(CHECK_LIBS)
@@ -36,3 +42,16 @@ libexec_PROGRAMS += eipam-allocator
 eipam_allocator_SOURCES = allocator/eipam-allocator.c
 eipam_allocator_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS)
 eipam_allocator_LDADD = $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS)
+
+
+# The fake cluster the model tests run against.
+noinst_LIBRARIES += tests/unit/libeipallocfake.a
+tests_unit_libeipallocfake_a_SOURCES = tests/unit/alloc_fake.c tests/unit/alloc_fake.h
+tests_unit_libeipallocfake_a_CFLAGS = $(ALLOC_TEST_CFLAGS)
+ALLOC_FAKE_LIBS = tests/unit/libeipallocfake.a $(ALLOC_TEST_LIBS)
+
+UNIT_TESTS += tests/unit/test_alloc_model
+check_PROGRAMS += tests/unit/test_alloc_model
+tests_unit_test_alloc_model_SOURCES = tests/unit/test_alloc_model.c
+tests_unit_test_alloc_model_CFLAGS = $(ALLOC_TEST_CFLAGS)
+tests_unit_test_alloc_model_LDADD = $(ALLOC_FAKE_LIBS)

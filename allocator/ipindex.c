@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The index of every address the model knows: who holds it, which nodes
+ * have it as primary IP, which observed objects carry it, whether the
+ * cloud uses it.  Every change is pushed to the pools containing the
+ * address, so "free" in a pool always means free everywhere.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_int.h"
+#include "xmalloc.h"
+
+static void
+key_of(const struct eip_ip *ip, uint8_t key[17])
+{
+	key[0] = ip->family;
+	memcpy(key + 1, &ip->v, 16);
+}
+
+struct ipent *
+ip_get(struct eip_model *m, const struct eip_ip *ip, int create)
+{
+	uint8_t key[17];
+	struct ipent *e;
+
+	key_of(ip, key);
+	e = hmap_get(&m->ips, key, sizeof(key));
+	if (e != NULL || !create)
+		return e;
+	e = xcalloc(1, sizeof(*e));
+	memcpy(e->key, key, sizeof(key));
+	e->ip = *ip;
+	hmap_put(&m->ips, e->key, sizeof(e->key), e);
+	return e;
+}
+
+static unsigned
+flags_of(const struct ipent *e)
+{
+	unsigned f = 0;
+
+	if (e->holder != NULL)
+		f |= POOL_HELD;
+	if (e->nodes > 0)
+		f |= POOL_NODE;
+	if (e->ann > 0 || e->netns > 0 || e->eips > 0 || e->hs.n > 0 ||
+	    e->nics.n > 0)
+		f |= POOL_SEEN;
+	if (e->cloud)
+		f |= POOL_CLOUD;
+	return f;
+}
+
+static void
+apply(struct slot *s, const struct ipent *e, unsigned old, unsigned nf)
+{
+	int before, after;
+
+	if (!pool_contains(s->pool, &e->ip))
+		return;
+	before = pool_flags(s->pool, &e->ip);
+	if (nf & ~old)
+		pool_mark(s->pool, &e->ip, nf & ~old);
+	if (old & ~nf)
+		pool_unmark(s->pool, &e->ip, old & ~nf);
+	after = pool_flags(s->pool, &e->ip);
+	if (before != 0 && after == 0)
+		s->gained = 1;
+}
+
+void
+ip_sync(struct eip_model *m, struct ipent *e)
+{
+	unsigned nf = flags_of(e);
+	size_t i;
+
+	if (nf != e->pflags) {
+		for (i = 0; i < m->slots.n; i++)
+			apply(m->slots.v[i], e, e->pflags, nf);
+		if (nf == 0 || (e->pflags & POOL_NODE) != (nf & POOL_NODE)) {
+			/* Freed, or a node IP came or went: claims may change. */
+			if (e->holder != NULL)
+				q_ns(m, e->holder, Q_DIRTY);
+		}
+		e->pflags = nf;
+	}
+	if (nf == 0 && e->placed == NULL && !(e->queued & Q_GC)) {
+		e->queued |= Q_GC;
+		ptrvec_push(&m->gc_ip, e);
+	}
+}
+
+/* A new pool learns every address already known inside its CIDR. */
+void
+ip_mark_pool(struct eip_model *m, struct slot *s)
+{
+	struct ipent *e;
+	size_t it = 0;
+
+	while ((e = hmap_next(&m->ips, &it)) != NULL)
+		if (e->pflags != 0)
+			apply(s, e, 0, e->pflags);
+}
+
+unsigned *
+ipf_ann(struct ipent *e)
+{
+	return &e->ann;
+}
+
+unsigned *
+ipf_netns(struct ipent *e)
+{
+	return &e->netns;
+}
+
+unsigned *
+ipf_eips(struct ipent *e)
+{
+	return &e->eips;
+}
+
+unsigned *
+ipf_nodes(struct ipent *e)
+{
+	return &e->nodes;
+}
+
+/*
+ * Counts the difference between two lists of an object's addresses.  The
+ * mark field makes it linear: 1 = only old, 2 = both, 3 = only new.
+ */
+void
+ip_carriers(struct eip_model *m, const struct iplist *old,
+    const struct iplist *nl, unsigned *(*field)(struct ipent *))
+{
+	struct ipent *e;
+	size_t i;
+
+	for (i = 0; i < old->n; i++)
+		ip_get(m, &old->v[i], 1)->mark = 1;
+	for (i = 0; i < nl->n; i++) {
+		e = ip_get(m, &nl->v[i], 1);
+		e->mark = e->mark == 1 ? 2 : 3;
+	}
+	for (i = 0; i < old->n; i++) {
+		e = ip_get(m, &old->v[i], 0);
+		if (e->mark == 1) {
+			(*field(e))--;
+			ip_sync(m, e);
+		}
+		e->mark = 0;
+	}
+	for (i = 0; i < nl->n; i++) {
+		e = ip_get(m, &nl->v[i], 0);
+		if (e->mark == 3) {
+			(*field(e))++;
+			ip_sync(m, e);
+		}
+		e->mark = 0;
+	}
+}
+
+/* The same for lists that say where: HostSubnets and cloud NICs. */
+void
+ip_vec_carriers(struct eip_model *m, const struct iplist *old,
+    const struct iplist *nl, struct node *n, int nic)
+{
+	struct ipent *e;
+	size_t i;
+
+	for (i = 0; i < old->n; i++)
+		ip_get(m, &old->v[i], 1)->mark = 1;
+	for (i = 0; i < nl->n; i++) {
+		e = ip_get(m, &nl->v[i], 1);
+		e->mark = e->mark == 1 ? 2 : 3;
+	}
+	for (i = 0; i < old->n; i++) {
+		e = ip_get(m, &old->v[i], 0);
+		if (e->mark == 1) {
+			ptrvec_remove(nic ? &e->nics : &e->hs, n);
+			ip_sync(m, e);
+		}
+		e->mark = 0;
+	}
+	for (i = 0; i < nl->n; i++) {
+		e = ip_get(m, &nl->v[i], 0);
+		if (e->mark == 3) {
+			ptrvec_push(nic ? &e->nics : &e->hs, n);
+			ip_sync(m, e);
+		}
+		e->mark = 0;
+	}
+}
+
+void
+ip_set_cloud(struct eip_model *m, const struct eip_ip *ip, int on)
+{
+	struct ipent *e = ip_get(m, ip, on);
+
+	if (e == NULL || e->cloud == on)
+		return;
+	e->cloud = on;
+	ip_sync(m, e);
+}
+
+/*
+ * Ours to remove where it is not wanted: inside a CIDR of an EgressIPAM
+ * we manage (its pools exist), or an address we held.
+ */
+int
+ip_owned(const struct eip_model *m, const struct eip_ip *ip)
+{
+	const struct slot *s;
+	struct ipent *e;
+	size_t i;
+
+	e = ip_get((struct eip_model *)m, ip, 0);
+	if (e != NULL && e->ours)
+		return 1;
+	for (i = 0; i < m->slots.n; i++) {
+		s = m->slots.v[i];
+		if (pool_contains(s->pool, ip))
+			return 1;
+	}
+	return 0;
+}
+
+void
+ip_gc(struct eip_model *m)
+{
+	struct ipent *e;
+
+	while (m->gc_ip.n > 0) {
+		e = m->gc_ip.v[--m->gc_ip.n];
+		e->queued &= ~Q_GC;
+		if (e->pflags != 0 || e->placed != NULL || e->queued != 0 ||
+		    e->mark != 0 || e->cloud || e->holder != NULL)
+			continue;
+		hmap_del(&m->ips, e->key, sizeof(e->key));
+		ptrvec_clear(&e->hs);
+		ptrvec_clear(&e->nics);
+		free(e);
+	}
+}

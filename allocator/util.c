@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Small containers the model's files share: pointer vectors, address
+ * lists (parsed leniently from what other controllers write) and string
+ * helpers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_int.h"
+#include "xmalloc.h"
+
+void
+ptrvec_push(struct ptrvec *v, void *p)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap == 0 ? 8 : v->cap * 2;
+		v->v = xreallocarray(v->v, v->cap, sizeof(*v->v));
+	}
+	v->v[v->n++] = p;
+}
+
+int
+ptrvec_remove(struct ptrvec *v, void *p)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		if (v->v[i] == p) {
+			memmove(&v->v[i], &v->v[i + 1],
+			    (v->n - i - 1) * sizeof(*v->v));
+			v->n--;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+ptrvec_has(const struct ptrvec *v, const void *p)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->v[i] == p)
+			return 1;
+	return 0;
+}
+
+void
+ptrvec_clear(struct ptrvec *v)
+{
+	free(v->v);
+	memset(v, 0, sizeof(*v));
+}
+
+void
+iplist_set(struct iplist *l, const struct eip_ip *v, size_t n)
+{
+	free(l->v);
+	l->v = n > 0 ? xcalloc(n, sizeof(*v)) : NULL;
+	if (n > 0)
+		memcpy(l->v, v, n * sizeof(*v));
+	l->n = n;
+}
+
+void
+iplist_clear(struct iplist *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+iplist_has(const struct iplist *l, const struct eip_ip *ip)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (ip_equal(&l->v[i], ip))
+			return 1;
+	return 0;
+}
+
+int
+iplist_same_set(const struct iplist *a, const struct iplist *b)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (!iplist_has(b, &a->v[i]))
+			return 0;
+	for (i = 0; i < b->n; i++)
+		if (!iplist_has(a, &b->v[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The parsable IPs of a JSON list of strings, without duplicates.  Lists
+ * come from other controllers and users: what does not parse is not an
+ * address anybody can use, so it is left out.  Returns how many were
+ * left out.
+ */
+int
+iplist_parse_json(const json_t *arr, struct iplist *out)
+{
+	const json_t *x;
+	struct eip_ip ip;
+	size_t i;
+	int bad = 0;
+
+	iplist_clear(out);
+	if (json_array_size(arr) == 0)
+		return 0;
+	out->v = xcalloc(json_array_size(arr), sizeof(*out->v));
+	json_array_foreach(arr, i, x) {
+		if (ip_parse(json_string_value(x), &ip) == -1) {
+			bad++;
+			continue;
+		}
+		if (!iplist_has(out, &ip))
+			out->v[out->n++] = ip;
+	}
+	return bad;
+}
+
+void
+setstr(char **dst, const char *src)
+{
+	if (*dst != NULL && src != NULL && strcmp(*dst, src) == 0)
+		return;
+	free(*dst);
+	*dst = src != NULL ? xstrdup(src) : NULL;
+}
+
+int
+streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
