@@ -39,3 +39,18 @@ libeipsim_a_SOURCES += \
 	sim/sim_az.h sim/sim_azure.c sim/sim_azure_arm.c sim/sim_azure_nic.c \
 	sim/sim_aad.c
 SIM_CFLAGS += -DEIP_SIM_CLOUD
+
+# Unit tests of the simulated clouds (pure handlers, no sockets).
+SIM_CLOUD_TEST_CFLAGS = $(SIM_TEST_CFLAGS) $(OPENSSL_CFLAGS)
+UNIT_TESTS += tests/unit/test_sim_cloud_ec2
+check_PROGRAMS += tests/unit/test_sim_cloud_ec2
+tests_unit_test_sim_cloud_ec2_SOURCES = tests/unit/test_sim_cloud_ec2.c \
+	tests/unit/sim_cloud_test.h
+tests_unit_test_sim_cloud_ec2_CFLAGS = $(SIM_CLOUD_TEST_CFLAGS)
+tests_unit_test_sim_cloud_ec2_LDADD = $(SIM_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_sim_cloud_azure
+check_PROGRAMS += tests/unit/test_sim_cloud_azure
+tests_unit_test_sim_cloud_azure_SOURCES = tests/unit/test_sim_cloud_azure.c \
+	tests/unit/sim_cloud_test.h
+tests_unit_test_sim_cloud_azure_CFLAGS = $(SIM_CLOUD_TEST_CFLAGS)
+tests_unit_test_sim_cloud_azure_LDADD = $(SIM_TEST_LIBS)

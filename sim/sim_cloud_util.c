@@ -66,7 +66,8 @@ sc_buf_addf(struct sc_buf *b, const char *fmt, ...)
 }
 
 /*
- * Escapes text for an XML element or attribute.  Control characters
+ * Escapes text for an XML element (the simulator writes no attribute
+ * values but constants, so quotes stay as they are).  Control characters
  * other than tab and newline cannot appear in XML 1.0 at all, so they
  * become U+FFFD rather than an unparsable document.
  */
@@ -85,12 +86,6 @@ sc_buf_xml(struct sc_buf *b, const char *s)
 			break;
 		case '>':
 			sc_buf_add(b, "&gt;");
-			break;
-		case '"':
-			sc_buf_add(b, "&quot;");
-			break;
-		case '\'':
-			sc_buf_add(b, "&apos;");
 			break;
 		default:
 			if (*p < 0x20 && *p != '\t' && *p != '\n')
