@@ -658,6 +658,7 @@ START_TEST(t_sts)
 
 	s2 = sim_cloud_new("AWS", "sts", NULL, TC_BASE, err, sizeof(err));
 	ck_assert_ptr_nonnull(s2);
+	err[0] = '\0';
 	ck_assert_int_eq(sim_cloud_add_node(s2, "n", "us-east-1a", "", sub,
 	    sizeof(sub), err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
