@@ -240,7 +240,8 @@ sigv4_canonical_query(const char *query)
 		if (*amp == '\0')
 			break;
 	}
-	qsort(params, n, sizeof(*params), sv_param_cmp);
+	if (n > 1)
+		qsort(params, n, sizeof(*params), sv_param_cmp);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			sv_addc(&out, '&');

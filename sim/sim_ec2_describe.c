@@ -60,7 +60,8 @@ ec2_list(const struct sc_form *f, const char *prefix, char ***out, size_t *n)
 		it[k].n = idx;
 		it[k++].v = f->value[i];
 	}
-	qsort(it, k, sizeof(*it), ec2_item_cmp);
+	if (k > 1)
+		qsort(it, k, sizeof(*it), ec2_item_cmp);
 	*out = xcalloc(k + 1, sizeof(**out));
 	for (i = 0; i < k; i++)
 		(*out)[i] = xstrdup(it[i].v);
