@@ -38,8 +38,8 @@ EXTRA_DIST += tests/watcher/fixtures/node-aws.json tests/watcher/fixtures/node-b
 	tests/watcher/fixtures/egressipam.json tests/watcher/fixtures/egressipam-bad.json
 libexec_PROGRAMS += eipam-watcher
 eipam_watcher_SOURCES = watcher/eipam-watcher.c
-eipam_watcher_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS)
-eipam_watcher_LDADD = $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS)
+eipam_watcher_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/watcher $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS)
+eipam_watcher_LDADD = libeipwatcher.a libeiphttp.a $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS) $(CURL_LIBS) $(OPENSSL_LIBS)
 
 libeipwatcher_a_SOURCES += watcher/kclient.c watcher/kclient.h \
 	watcher/informer.c watcher/informer.h
@@ -59,3 +59,5 @@ TESTS += tests/watcher/test_writes.py tests/watcher/test_leader.py \
 	tests/watcher/test_kube_auth.py
 EXTRA_DIST += tests/watcher/test_writes.py tests/watcher/test_leader.py \
 	tests/watcher/test_kube_auth.py
+TESTS += tests/watcher/test_watcher_process.py
+EXTRA_DIST += tests/watcher/test_watcher_process.py

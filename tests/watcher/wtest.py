@@ -72,17 +72,18 @@ class Fake:
         with urllib.request.urlopen(req, context=self.ctx, timeout=30) as r:
             return json.loads(r.read() or b"null")
 
-    def kubeconfig(self, token=None, token_file=None, ca=None):
+    def kubeconfig(self, token=None, token_file=None, ca=None,
+                   host="127.0.0.1"):
         path = os.path.join(self.tmp, "kubeconfig-%d" % time.time_ns())
         user = ("    tokenFile: %s\n" % token_file) if token_file else \
             ("    token: %s\n" % token)
         with open(path, "w") as f:
             f.write("apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n"
-                    "  cluster:\n    server: https://127.0.0.1:%d\n"
+                    "  cluster:\n    server: https://%s:%d\n"
                     "    certificate-authority: %s\n"
                     "contexts:\n- name: fake\n  context:\n    cluster: fake\n"
                     "    user: u\ncurrent-context: fake\nusers:\n- name: u\n"
-                    "  user:\n%s" % (self.port, ca or self.certs + "/ca.crt",
+                    "  user:\n%s" % (host, self.port, ca or self.certs + "/ca.crt",
                                      user))
         return path
 
