@@ -8,6 +8,8 @@
 # resolved under the sandbox too.
 import json
 import os
+import queue
+import re
 import signal
 import struct
 import subprocess
@@ -20,7 +22,11 @@ import zmq
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wtest import BLD, Fake, Tap, cleanup, ns, tmpdir, wait  # noqa: E402
 
-MAGIC, VERSION = 0x45495041, 1
+MAGIC = 0x45495041
+with open(os.path.join(os.environ.get("top_srcdir", "."),
+                       "proto/eip_proto.h")) as _f:
+    VERSION = int(re.search(r"#define EIP_PROTO_VERSION\s+(\d+)",
+                            _f.read()).group(1))
 TYPES = {100: "BOOT", 200: "HELLO", 201: "PING", 202: "PONG", 203: "RESYNC",
          210: "OBJ_NAMESPACE", 211: "OBJ_NODE", 212: "OBJ_EGRESSIPAM",
          215: "OBJ_EGRESSIP", 216: "OBJ_INFRASTRUCTURE", 217: "OBJ_NETWORK",
@@ -39,16 +45,23 @@ got, lock, peer = [], threading.Lock(), [None]
 stop = threading.Event()
 
 
+outq = queue.Queue()
+
+
 def send(t_, body, corr=0):
+    """Queued: only the pump thread touches the socket (ZeroMQ sockets
+    are not thread-safe)."""
     hdr = struct.pack("!IHHIQ", MAGIC, VERSION, NUM[t_], 0, corr)
-    router.send_multipart([peer[0], hdr, json.dumps(body).encode()])
+    outq.put([hdr, json.dumps(body).encode()])
 
 
 def pump():
     poller = zmq.Poller()
     poller.register(router, zmq.POLLIN)
     while not stop.is_set():
-        if not poller.poll(100):
+        while peer[0] is not None and not outq.empty():
+            router.send_multipart([peer[0]] + outq.get())
+        if not poller.poll(20):
             continue
         ident, hdr, body = router.recv_multipart()
         magic, ver, typ, flags, corr = struct.unpack("!IHHIQ", hdr)
@@ -56,7 +69,9 @@ def pump():
         peer[0] = ident
         name = TYPES.get(typ, str(typ))
         if name == "PING":
-            send("PONG", b)
+            router.send_multipart([ident, struct.pack("!IHHIQ", MAGIC,
+                                  VERSION, NUM["PONG"], 0, 0),
+                                  json.dumps(b).encode()])
             continue
         with lock:
             got.append((name, corr, b))
