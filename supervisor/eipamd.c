@@ -178,10 +178,21 @@ main(int argc, char **argv)
 	s->policy.throttle = s->opt.throttle;
 	srandom((unsigned)(time(NULL) ^ getpid()));
 
+	/*
+	 * Sockets and files we create are ours alone (the workers inherit
+	 * this).  The run directory is 0700 when we own it; in a pod it may
+	 * be an emptyDir owned by root (mode 0777), which we cannot chmod:
+	 * then the 0600/0700 sockets themselves keep other users out.
+	 */
+	umask(077);
 	if (mkdir(s->opt.run_dir, 0700) == -1 && errno != EEXIST)
 		fatal("mkdir %s", s->opt.run_dir);
-	if (chmod(s->opt.run_dir, 0700) == -1)
-		fatal("chmod %s", s->opt.run_dir);
+	if (chmod(s->opt.run_dir, 0700) == -1) {
+		if (errno != EPERM)
+			fatal("chmod %s", s->opt.run_dir);
+		log_warn("run directory %s is not ours; relying on the "
+		    "sockets' own permissions (0600)", s->opt.run_dir);
+	}
 	if ((s->base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	s->started = sup_now();
