@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#define EIP_PROTO_VERSION	2
+#define EIP_PROTO_VERSION	3
 #define EIP_PROTO_MAGIC		0x45495041u	/* "EIPA" */
 #define EIP_HDR_LEN		20
 #define EIP_BODY_MAX		(16u * 1024 * 1024)

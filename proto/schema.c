@@ -126,6 +126,7 @@ static const struct eip_field s_obj_namespace[] = {
 	META,
 	STR("egressipam", N, 253),
 	STR("egressips", N, 4096),
+	STR("created", 0, 64),
 	END
 };
 static const struct eip_field s_ovn_ipconfig[] = {
