@@ -140,8 +140,18 @@ sdn_node_writes(struct eip_model *m, struct node *n)
 		c = n->ipam->slots[n->aidx]->pool->cidr;
 		json_array_append_new(cidrs, json_string(cidr_format(&c, cs,
 		    sizeof(cs))));
-		/* The SDN master owns egressIPs in this mode. */
-		iplist_set(&want, n->hs_ips.v, n->hs_ips.n);
+		/*
+		 * The SDN master owns egressIPs in this mode; only addresses
+		 * of ours that nobody holds any more are taken away.
+		 */
+		want.v = xcalloc(n->hs_ips.n + 1, sizeof(*want.v));
+		for (i = 0; i < n->hs_ips.n; i++) {
+			struct ipent *e = ip_get(m, &n->hs_ips.v[i], 0);
+
+			if (!ip_owned(m, &n->hs_ips.v[i]) ||
+			    (e != NULL && e->holder != NULL))
+				want.v[want.n++] = n->hs_ips.v[i];
+		}
 	} else {
 		want.v = xcalloc(n->hs_ips.n + n->nplaced + 1, sizeof(*want.v));
 		for (i = 0; i < n->hs_ips.n; i++)

@@ -54,6 +54,18 @@ set_holding(struct eip_model *m, struct ns *ns)
 	}
 }
 
+/* Whoever carries e must look again: its holder changed. */
+static void
+touch_carriers(struct eip_model *m, struct ipent *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->hs.n; i++)
+		q_node(m, e->hs.v[i], Q_WRITE);
+	for (i = 0; i < e->nics.n; i++)
+		q_node(m, e->nics.v[i], Q_WRITE);
+}
+
 static void
 hold(struct eip_model *m, struct ns *ns, size_t pos, struct ipent *e)
 {
@@ -62,6 +74,7 @@ hold(struct eip_model *m, struct ns *ns, size_t pos, struct ipent *e)
 	e->ours = 1;
 	ip_sync(m, e);
 	q_ip(m, e);
+	touch_carriers(m, e);
 }
 
 static void
@@ -77,6 +90,7 @@ unhold(struct eip_model *m, struct ns *ns, size_t pos)
 		e->holder = NULL;
 	ip_sync(m, e);
 	q_ip(m, e);
+	touch_carriers(m, e);
 }
 
 static void
@@ -167,10 +181,18 @@ wins(const struct eip_model *m, const struct ns *a, const struct ns *b,
 	return strcmp(a->name, b->name) < 0;
 }
 
+/*
+ * ns loses the IP at pos to an older claim: its annotation is read
+ * again (a manual claim is now rejected; one we picked is picked anew).
+ */
 void
 bind_drop_ip(struct eip_model *m, struct ns *ns, size_t pos)
 {
+	unsigned ours = ns->ours & (1u << (pos % 32));
+
 	unhold(m, ns, pos);
+	ns->ours |= ours;
+	ns->seen_set = 0;
 	q_ns(m, ns, Q_DIRTY | Q_WRITE);
 }
 
@@ -196,6 +218,7 @@ bind_release(struct eip_model *m, struct ns *ns, const char *why)
 	ns->ips = NULL;
 	ns->nips = 0;
 	ns->ours = 0;
+	ns->seen_set = 0;
 	ns->ev &= ~(EV_EXHAUSTED | EV_ASSIGNED);
 	free(ns->nocap);
 	ns->nocap = NULL;
@@ -255,8 +278,13 @@ remap(struct eip_model *m, struct ns *ns, struct ipam *p)
 				old[i]->holder = NULL;
 			ip_sync(m, old[i]);
 			q_ip(m, old[i]);
+			touch_carriers(m, old[i]);
 		}
 	}
+	/* The kept ones may change CIDR mode or nodes: place them again. */
+	for (i = 0; i < ns->nips; i++)
+		if (ns->ips[i] != NULL)
+			q_ip(m, ns->ips[i]);
 	free(old);
 	ns->ours = ours;
 }
@@ -330,8 +358,13 @@ read_annotation(struct eip_model *m, struct ns *ns, struct ipam *p)
 	size_t n = 0, i;
 	int ret = 0;
 
+	/* Unchanged since we read or wrote it: the binding says it all. */
+	if (ns->seen_set && streq(ns->annot, ns->annot_seen))
+		return 0;
 	if (ns->annot == NULL) {
 		clear_bad(m, ns);
+		setstr(&ns->annot_seen, NULL);
+		ns->seen_set = 1;
 		return 0;
 	}
 	if (manual_parse(ns->annot, &ips, &n, why, sizeof(why)) == -1 ||
@@ -385,6 +418,10 @@ done:
 		return -1;
 	}
 	clear_bad(m, ns);
+	if (ret == 0) {
+		setstr(&ns->annot_seen, ns->annot);
+		ns->seen_set = 1;
+	}
 	return ret;
 }
 

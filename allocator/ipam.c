@@ -113,6 +113,7 @@ ipam_free(struct ipam *p)
 	ptrvec_clear(&p->overlap);
 	issues_clear(&p->cross);
 	free(p->werr);
+	free(p->werr_obj);
 	free(p->ev_text);
 	free(p->w_fin.stale_rv);
 	free(p->w_status.stale_rv);
@@ -228,6 +229,7 @@ ipam_apply(struct eip_model *m, struct ipam *p)
 		return;
 	}
 	ipam_slots(m, p);
+	/* The bindings follow the new layout and are placed again. */
 	p->cidr_mode = want_cidr_mode(m, p);
 	queue_nodes(m);
 }
@@ -345,10 +347,14 @@ ipam_membership(struct eip_model *m, struct node *n)
 	if (n->ipam != NULL && n->ipam->frozen && n->ipam->present &&
 	    !n->ipam->deleting && n->present)
 		return;
+	/*
+	 * A node belongs to an IPAM when its selector matches and its
+	 * topology label names one of the IPAM's CIDRs.  Nodes that belong
+	 * to two carry IPs of neither (doc/ALLOCATOR.md).
+	 */
 	while (n->present && (p = hmap_next(&m->ipams, &it)) != NULL)
-		if (ipam_active(p) && spec_selects(&p->spec, n->labels))
+		if (ipam_active(p) && spec_assignment_of(&p->spec, n->labels) >= 0)
 			ptrvec_push(&sel, p);
-	/* Nodes selected twice carry IPs of neither (doc/ALLOCATOR.md). */
 	for (i = 0; i < n->sel.n; i++) {
 		p = n->sel.v[i];
 		if (ptrvec_remove(&p->overlap, n))

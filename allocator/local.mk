@@ -55,3 +55,9 @@ check_PROGRAMS += tests/unit/test_alloc_model
 tests_unit_test_alloc_model_SOURCES = tests/unit/test_alloc_model.c
 tests_unit_test_alloc_model_CFLAGS = $(ALLOC_TEST_CFLAGS)
 tests_unit_test_alloc_model_LDADD = $(ALLOC_FAKE_LIBS)
+
+UNIT_TESTS += tests/unit/test_alloc_life
+check_PROGRAMS += tests/unit/test_alloc_life
+tests_unit_test_alloc_life_SOURCES = tests/unit/test_alloc_life.c tests/unit/alloc_testlib.h
+tests_unit_test_alloc_life_CFLAGS = $(ALLOC_TEST_CFLAGS)
+tests_unit_test_alloc_life_LDADD = $(ALLOC_FAKE_LIBS)

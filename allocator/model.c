@@ -222,6 +222,7 @@ ns_free(struct ns *ns)
 	free(ns->error);
 	free(ns->want);
 	free(ns->annot);
+	free(ns->annot_seen);
 	iplist_clear(&ns->annot_ips);
 	free(ns->ips);
 	free(ns->bad);

@@ -88,6 +88,8 @@ struct ns {
 	int		 deleting;
 	char		*want;		/* opt-in annotation value */
 	char		*annot;		/* observed egressips, NULL = absent */
+	char		*annot_seen;	/* the value the binding already reflects */
+	int		 seen_set;
 	struct iplist	 annot_ips;	/* the parsable IPs of annot */
 	struct ipam	*ref;		/* the IPAM `want` names */
 	struct ipam	*bound;		/* the IPAM of the binding */

@@ -152,12 +152,12 @@ problems(struct eip_model *m, struct ipam *p, struct eip_issues *out)
 	for (i = 0; i < p->overlap.n && i < 5; i++) {
 		n = p->overlap.v[i];
 		issues_add(out, ISSUE_ERROR, "spec.nodeSelector", "node %s is also "
-		    "selected by another EgressIPAM; it carries egress IPs of "
+		    "a node of another EgressIPAM; it carries egress IPs of "
 		    "neither", n->name);
 	}
 	if (p->overlap.n > 5)
 		issues_add(out, ISSUE_ERROR, "spec.nodeSelector", "and %zu more "
-		    "nodes selected by other EgressIPAMs", p->overlap.n - 5);
+		    "nodes of other EgressIPAMs too", p->overlap.n - 5);
 	for (i = 0; i < p->bad.n && i < 5; i++) {
 		ns = p->bad.v[i];
 		snprintf(f, sizeof(f), "namespace %s", ns->name);

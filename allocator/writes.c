@@ -181,6 +181,8 @@ applied(struct eip_model *m, const struct pending *p, void *obj,
 	switch (p->type) {
 	case EIP_MSG_W_NS_EGRESSIPS:
 		store_ns_annot(m, ns, eip_str(b, "egressips"));
+		setstr(&ns->annot_seen, eip_str(b, "egressips"));
+		ns->seen_set = ns->bound != NULL;
 		set_rv(&ns->rv, res);
 		if (eip_str(b, "egressips") == NULL)
 			ns->release_annot = 0;

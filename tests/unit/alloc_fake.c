@@ -778,6 +778,13 @@ execute(struct fake *f)
 			f->schema_errors++;
 			continue;
 		}
+		if (getenv("FAKE_TRACE") != NULL) {
+			char *t = json_dumps(o[i].body, JSON_COMPACT);
+
+			fprintf(stderr, "fake: t=%lld %s %s\n", (long long)f->now,
+			    eip_msg_name(o[i].type), t);
+			free(t);
+		}
 		if (o[i].type >= EIP_MSG_W_NS_EGRESSIPS &&
 		    o[i].type <= EIP_MSG_W_CREDREQ && o[i].type != EIP_MSG_W_EVENT &&
 		    o[i].type != EIP_MSG_W_CREDREQ && o[i].type != EIP_MSG_W_IPAM_STATUS)
@@ -877,6 +884,8 @@ fake_restart(struct fake *f)
 	f->m = model_new(&f->cfg);
 	json_array_clear(f->inbox);
 	before = f->writes;
+	if (getenv("FAKE_TRACE") != NULL)
+		fprintf(stderr, "fake: === restart ===\n");
 	send_all(f);
 	fake_settle(f);
 	return f->writes - before;
