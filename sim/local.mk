@@ -29,6 +29,21 @@ check_PROGRAMS += tests/sim/test_sim_http
 tests_sim_test_sim_http_SOURCES = tests/sim/test_sim_http.c
 tests_sim_test_sim_http_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_sim_test_sim_http_LDADD = $(SIM_TEST_LIBS)
+UNIT_TESTS += tests/sim/test_sim_selector
+check_PROGRAMS += tests/sim/test_sim_selector
+tests_sim_test_sim_selector_SOURCES = tests/sim/test_sim_selector.c
+tests_sim_test_sim_selector_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_sim_selector_LDADD = $(SIM_TEST_LIBS)
+UNIT_TESTS += tests/sim/test_sim_patch
+check_PROGRAMS += tests/sim/test_sim_patch
+tests_sim_test_sim_patch_SOURCES = tests/sim/test_sim_patch.c
+tests_sim_test_sim_patch_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_sim_patch_LDADD = $(SIM_TEST_LIBS)
+UNIT_TESTS += tests/sim/test_sim_store
+check_PROGRAMS += tests/sim/test_sim_store
+tests_sim_test_sim_store_SOURCES = tests/sim/test_sim_store.c
+tests_sim_test_sim_store_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_sim_store_LDADD = $(SIM_TEST_LIBS)
 
 # The simulated clouds (EC2 + STS, Azure ARM + AAD), see sim/sim_cloud.h:
 # in libeipsim.a, with SigV4 from libeipcrypto.a.
