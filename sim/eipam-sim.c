@@ -363,6 +363,7 @@ on_request(struct evhttp_request *req, void *arg)
 	memset(&r, 0, sizeof(r));
 	memset(&resp, 0, sizeof(resp));
 	memset(&ri, 0, sizeof(ri));
+	memset(&hit, 0, sizeof(hit));
 	qm = strchr(uri, '?');
 	rawpath = xstrndup(uri, qm != NULL ? (size_t)(qm - uri) : strlen(uri));
 	path = evhttp_uridecode(rawpath, 0, &plen);

@@ -69,3 +69,7 @@ tests_unit_test_sim_cloud_azure_SOURCES = tests/unit/test_sim_cloud_azure.c \
 	tests/unit/sim_cloud_test.h
 tests_unit_test_sim_cloud_azure_CFLAGS = $(SIM_CLOUD_TEST_CFLAGS)
 tests_unit_test_sim_cloud_azure_LDADD = $(SIM_TEST_LIBS)
+
+# Fidelity tests against real clients (kubectl, python3-kubernetes).
+TESTS += tests/sim/kubectl.sh tests/sim/python_client.py
+EXTRA_DIST += tests/sim/sim_lib.sh tests/sim/kubectl.sh tests/sim/python_client.py

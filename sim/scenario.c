@@ -370,6 +370,24 @@ ipv4_capacity(const char *platform, const char *itype)
 	return 14;
 }
 
+/* A stable per-node identifier (boot ID, machine ID) from its name. */
+static const char *
+md_uid_hint(const char *name, int salt)
+{
+	static char buf[4][40];
+	static int slot;
+	unsigned long h = 5381 + (unsigned long)salt * 7919;
+	const char *p;
+	char *b = buf[slot++ % 4];
+
+	for (p = name; *p != '\0'; p++)
+		h = h * 33 + (unsigned char)*p;
+	snprintf(b, sizeof(buf[0]), "%08lx-%04lx-%04lx-%04lx-%012lx",
+	    h & 0xffffffff, (h >> 8) & 0xffff, (h >> 16) & 0xffff,
+	    (h >> 24) & 0xffff, (h * 2654435761UL) & 0xffffffffffffUL);
+	return b;
+}
+
 static json_t *
 node_object(struct sim_ctx *sx, const json_t *spec, const char *ip,
     const char *prefix_cidr, const char *provider_id)
@@ -478,6 +496,12 @@ node_object(struct sim_ctx *sx, const json_t *spec, const char *ip,
 	    "Red Hat Enterprise Linux CoreOS", "containerRuntimeVersion",
 	    "cri-o://1.28.2", "operatingSystem", "linux", "architecture",
 	    "amd64");
+	/* Every NodeSystemInfo field is required by typed clients. */
+	json_object_update(json_object_get(json_object_get(node, "status"),
+	    "nodeInfo"), json_pack("{s:s,s:s,s:s,s:s,s:s}", "bootID",
+	    md_uid_hint(name, 1), "machineID", md_uid_hint(name, 2),
+	    "systemUUID", md_uid_hint(name, 3), "kernelVersion",
+	    "5.14.0-284.el9.x86_64", "kubeProxyVersion", "v1.28.5"));
 	if (provider_id != NULL && *provider_id)
 		json_object_set_new(json_object_get(node, "spec"), "providerID",
 		    json_string(provider_id));
