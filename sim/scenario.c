@@ -396,7 +396,7 @@ node_object(struct sim_ctx *sx, const json_t *spec, const char *ip,
 	const char *name = jstr(spec, "name", ""), *role = jstr(spec, "role",
 	    "worker"), *zone = jstr(spec, "zone", ""), *itype = jstr(spec,
 	    "instanceType", NULL), *platform = scenario_platform(scn);
-	json_t *labels, *ann, *node, *conds, *taints;
+	json_t *labels, *ann, *node, *conds, *taints, *extra;
 	struct eip_cidr cd;
 	char now[40], buf[512], roleb[80];
 
@@ -497,11 +497,13 @@ node_object(struct sim_ctx *sx, const json_t *spec, const char *ip,
 	    "cri-o://1.28.2", "operatingSystem", "linux", "architecture",
 	    "amd64");
 	/* Every NodeSystemInfo field is required by typed clients. */
-	json_object_update(json_object_get(json_object_get(node, "status"),
-	    "nodeInfo"), json_pack("{s:s,s:s,s:s,s:s,s:s}", "bootID",
+	extra = json_pack("{s:s,s:s,s:s,s:s,s:s}", "bootID",
 	    md_uid_hint(name, 1), "machineID", md_uid_hint(name, 2),
 	    "systemUUID", md_uid_hint(name, 3), "kernelVersion",
-	    "5.14.0-284.el9.x86_64", "kubeProxyVersion", "v1.28.5"));
+	    "5.14.0-284.el9.x86_64", "kubeProxyVersion", "v1.28.5");
+	json_object_update(json_object_get(json_object_get(node, "status"),
+	    "nodeInfo"), extra);
+	json_decref(extra);
 	if (provider_id != NULL && *provider_id)
 		json_object_set_new(json_object_get(node, "spec"), "providerID",
 		    json_string(provider_id));

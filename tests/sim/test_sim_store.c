@@ -61,6 +61,7 @@ START_TEST(t_create_update_delete)
 	    "\"status\":{\"s\":1}}");
 	ck_assert_int_eq(store_create(st, rt("egressipams"), NULL, ipam, &out,
 	    &e), 201);
+	json_decref(ipam);
 	ck_assert_ptr_null(json_object_get(out, "status"));
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
 	    out, "metadata"), "generation")), 1);
@@ -408,7 +409,12 @@ START_TEST(t_kube_api)
 	    NULL, NULL, NULL, "adm", NULL), 404);
 	ck_assert_int_eq(call(sx, "GET", "/apis", NULL, NULL, NULL, "adm",
 	    &o), 200);
-	ck_assert(strstr(json_dumps(o, 0), "k8s.ovn.org") == NULL);
+	{
+		char *d = json_dumps(o, 0);
+
+		ck_assert(strstr(d, "k8s.ovn.org") == NULL);
+		free(d);
+	}
 	json_decref(o);
 	ck_assert_int_eq(call(sx, "GET", "/version", NULL, NULL, NULL, "none",
 	    NULL), 200);
