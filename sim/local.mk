@@ -73,3 +73,19 @@ tests_unit_test_sim_cloud_azure_LDADD = $(SIM_TEST_LIBS)
 # Fidelity tests against real clients (kubectl, python3-kubernetes).
 TESTS += tests/sim/kubectl.sh tests/sim/python_client.py
 EXTRA_DIST += tests/sim/sim_lib.sh tests/sim/kubectl.sh tests/sim/python_client.py
+
+# Fidelity of the clouds against boto3/botocore and python3-azure, through
+# the real server.
+TESTS += tests/sim/cloud_aws.py tests/sim/cloud_azure.py
+EXTRA_DIST += tests/sim/cloudsim.py tests/sim/cloud_aws.py \
+	tests/sim/cloud_azure.py
+
+# libFuzzer target of the cloud request handling (fuzzing builds only):
+# ./tests/fuzz/fuzz_sim_cloud_req -max_total_time=60
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_sim_cloud_req
+tests_fuzz_fuzz_sim_cloud_req_SOURCES = tests/fuzz/fuzz_sim_cloud_req.c
+tests_fuzz_fuzz_sim_cloud_req_CFLAGS = $(SIM_CFLAGS) -I$(top_srcdir)/sim
+tests_fuzz_fuzz_sim_cloud_req_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_sim_cloud_req_LDADD = $(SIM_LIBS)
+endif

@@ -569,7 +569,6 @@ az_nic_doc(struct sim_cloud *sc, const char *name, const char *vm_name,
 	    "networkSecurityGroup", "id", nsg, "primary", vm_name != NULL,
 	    "hostedWorkloads", "tapConfigurations", "nicType", "Standard",
 	    "auxiliaryMode", "None", "auxiliarySku", "None");
-	json_object_set_new(doc, "kind", json_string("Regular"));
 	if (vmid != NULL)
 		json_object_set_new(json_object_get(doc, "properties"),
 		    "virtualMachine", json_pack("{s:s}", "id", vmid));

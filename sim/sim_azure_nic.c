@@ -455,8 +455,6 @@ nic_build(struct sc_ctx *ctx, struct sc_aznic *nic, json_t *body,
 	json_object_set(nd, "type", json_object_get(nic->doc, "type"));
 	json_object_set_new(nd, "location", json_string(az->location));
 	json_object_set_new(nd, "etag", json_string(etag));
-	if (json_object_get(nd, "kind") == NULL)
-		json_object_set_new(nd, "kind", json_string("Regular"));
 	free(cfgs);
 	free(used);
 	return nd;
