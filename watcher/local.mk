@@ -61,3 +61,5 @@ EXTRA_DIST += tests/watcher/test_writes.py tests/watcher/test_leader.py \
 	tests/watcher/test_kube_auth.py
 TESTS += tests/watcher/test_watcher_process.py
 EXTRA_DIST += tests/watcher/test_watcher_process.py
+TESTS += tests/watcher/test_sim.py
+EXTRA_DIST += tests/watcher/test_sim.py

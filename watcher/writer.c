@@ -203,6 +203,8 @@ denied(struct wop *op, const struct eip_kresp *r)
 	if (r->status != 401 && r->status != 403)
 		return 0;
 	op->denied++;
+	/* The token may have been swapped for one with the right. */
+	kclient_reload_token(op->w->kc);
 	d = backoff_next(&op->bo, mono_ms(), backoff_rand());
 	if (op->denied == 1 || op->denied % 10 == 0)
 		log_warn("write %s #%llu refused (%s); the token lacks the "
