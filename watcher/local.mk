@@ -63,3 +63,4 @@ TESTS += tests/watcher/test_watcher_process.py
 EXTRA_DIST += tests/watcher/test_watcher_process.py
 TESTS += tests/watcher/test_sim.py
 EXTRA_DIST += tests/watcher/test_sim.py
+EXTRA_DIST += tests/watcher/simapi.py

@@ -8,87 +8,31 @@
 # a read-only token (clear 403s, nothing lost once the good token is
 # back), two watchers with one leader and a takeover.
 import collections
-import http.client
-import json
 import os
 import signal
-import ssl
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import BLD, Driver, Tap, cleanup, tmpdir, wait  # noqa: E402
+from simapi import Sim  # noqa: E402
+from wtest import Driver, Tap, cleanup, tmpdir, wait  # noqa: E402
 
 A = "egressip-ipam-operator.redhat-cop.io/"
 t = Tap(11)
 tmp = tmpdir()
-state = os.path.join(tmp, "sim")
-sim = subprocess.Popen([os.path.join(BLD, "eipam-sim"), "--state-dir", state,
-                        "--port", "0", "--scenario", "baremetal",
-                        "--log-level", "warn"], stdout=subprocess.PIPE,
-                       stderr=subprocess.DEVNULL, text=True)
+sim = None
 ds = []
 
 
-class Api:
-    """Keep-alive HTTPS to the simulator (Kubernetes API and /sim/v1)."""
-
-    def __init__(self, port, token):
-        ctx = ssl.create_default_context(cafile=state + "/ca.crt")
-        self.c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx,
-                                             timeout=30)
-        self.token = token
-
-    def call(self, method, path, body=None, ctype="application/json"):
-        h = {"Authorization": "Bearer " + self.token(), "Content-Type": ctype}
-        self.c.request(method, path, json.dumps(body).encode()
-                       if body is not None else None, h)
-        r = self.c.getresponse()
-        data = r.read()
-        return r.status, json.loads(data) if data else None
-
-
-def parallel(port, jobs, n=16):
-    """Runs jobs (lists of (method, path, body, ctype)) on n keep-alive
-    connections; each list stays in order on one connection.  (The
-    simulator answers a write in ~45 ms, so one connection is slow.)"""
-    def run(lst):
-        api = Api(port, lambda: readf("token"))
-        for m, p, b, c in lst:
-            api.call(m, p, b, c)
-    ths = [threading.Thread(target=run, args=(sum(jobs[i::n], []),))
-           for i in range(n)]
-    for th in ths:
-        th.start()
-    for th in ths:
-        th.join()
-
-
-def readf(name):
-    with open(os.path.join(state, name)) as f:
-        return f.read().strip()
-
-
 try:
-    line = sim.stdout.readline()
-    port = int(line.rsplit(":", 1)[1])
-    kube = Api(port, lambda: readf("token"))
-    ctl = Api(port, lambda: readf("control-token"))
+    sim = Sim(tmp)
+    state, kube, ctl, readf = sim.state, sim.kube, sim.ctl, sim.readf
+    text, kc = sim.text, sim.kubeconfig
     NSP = "/api/v1/namespaces"
-    parallel(port, [[("POST", NSP, {"apiVersion": "v1", "kind": "Namespace",
+    sim.parallel([[("POST", NSP, {"apiVersion": "v1", "kind": "Namespace",
                                      "metadata": {"name": "t-%04d" % i}},
                       "application/json")] for i in range(5000)])
     # tokenFile: rotation rewrites STATE/token, as a kubelet would.
-    kc = os.path.join(tmp, "kubeconfig")
-    with open(state + "/kubeconfig") as f:
-        text = f.read()
-    text = "\n".join(("    tokenFile: " + state + "/token")
-                     if l.strip().startswith("token:") else l
-                     for l in text.splitlines()) + "\n"
-    with open(kc, "w") as f:
-        f.write(text)
     d = Driver(kc, "--kinds", "Namespace", "--forbidden-max-ms", "1000")
     ds.append(d)
     t.ok(wait(lambda: d.of("SYNCED"), 60), "synced against eipam-sim")
@@ -98,7 +42,7 @@ try:
     ctl.call("POST", "/sim/v1/faults", {"route": NSP, "watch_close_s": 1})
     names = ["t-%04d" % i for i in range(50)]
     # One job per object keeps each object's 40 changes in order.
-    parallel(port, [[("PATCH", NSP + "/" + n, {"metadata": {"annotations": {
+    sim.parallel([[("PATCH", NSP + "/" + n, {"metadata": {"annotations": {
         A + "egressips": "10.1.%d.%d" % (b, i)}}},
         "application/merge-patch+json") for b in range(40)]
         for i, n in enumerate(names)], n=25)
@@ -206,10 +150,7 @@ finally:
     for x in ds:
         if x.p.poll() is None:
             x.p.kill()
-    sim.send_signal(signal.SIGTERM)
-    try:
-        sim.wait(10)
-    except subprocess.TimeoutExpired:
-        sim.kill()
+    if sim is not None:
+        sim.stop()
     cleanup(tmp)
 t.done()
