@@ -89,3 +89,14 @@ tests_fuzz_fuzz_sim_cloud_req_CFLAGS = $(SIM_CFLAGS) -I$(top_srcdir)/sim
 tests_fuzz_fuzz_sim_cloud_req_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_sim_cloud_req_LDADD = $(SIM_LIBS)
 endif
+
+# libFuzzer target for request handling: only in a fuzzing build
+# (CC=clang ./configure --enable-fuzzing); run it with
+# ./tests/fuzz/fuzz_sim_request -max_total_time=60.
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_sim_request
+tests_fuzz_fuzz_sim_request_SOURCES = tests/fuzz/fuzz_sim_request.c
+tests_fuzz_fuzz_sim_request_CFLAGS = $(SIM_CFLAGS) -I$(top_srcdir)/sim
+tests_fuzz_fuzz_sim_request_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_sim_request_LDADD = $(SIM_LIBS)
+endif
