@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -343,6 +344,24 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+/*
+ * Small answers on a keep-alive connection must not wait for the
+ * client's delayed ACK (Nagle): without TCP_NODELAY a one-client write
+ * loop runs at 25 requests per second.
+ */
+static void
+set_nodelay(struct evhttp_request *req)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+	int one = 1;
+
+	if (con != NULL && (bev = evhttp_connection_get_bufferevent(con)) !=
+	    NULL && bufferevent_getfd(bev) >= 0)
+		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
+		    &one, sizeof(one));
+}
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -364,6 +383,7 @@ on_request(struct evhttp_request *req, void *arg)
 	memset(&resp, 0, sizeof(resp));
 	memset(&ri, 0, sizeof(ri));
 	memset(&hit, 0, sizeof(hit));
+	set_nodelay(req);
 	qm = strchr(uri, '?');
 	rawpath = xstrndup(uri, qm != NULL ? (size_t)(qm - uri) : strlen(uri));
 	path = evhttp_uridecode(rawpath, 0, &plen);

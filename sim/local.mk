@@ -100,3 +100,10 @@ tests_fuzz_fuzz_sim_request_CFLAGS = $(SIM_CFLAGS) -I$(top_srcdir)/sim
 tests_fuzz_fuzz_sim_request_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_sim_request_LDADD = $(SIM_LIBS)
 endif
+
+# The simulator benchmark (bench/sim_bench.c): built, never run by make
+# check; see doc/PERFORMANCE.md.
+noinst_PROGRAMS += bench/sim_bench
+bench_sim_bench_SOURCES = bench/sim_bench.c
+bench_sim_bench_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+bench_sim_bench_LDADD = $(CURL_LIBS)
