@@ -12,15 +12,29 @@ libeipcloud_a_SOURCES = \
 	cloudworker/plan.c cloudworker/plan.h \
 	cloudworker/creds.c cloudworker/creds.h \
 	cloudworker/azjson.c cloudworker/azjson.h \
-	cloudworker/tokcache.c cloudworker/tokcache.h
+	cloudworker/tokcache.c cloudworker/tokcache.h \
+	cloudworker/url.c cloudworker/url.h
 libeipcloud_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(EXPAT_CFLAGS)
 EIP_CLOUD_LIBS = libeipcloud.a
 EIP_CLOUD_DEPLIBS = $(EXPAT_LIBS) $(JANSSON_LIBS)
 
+# The engine and the AWS and Azure clients (libcurl, OpenSSL).
+noinst_LIBRARIES += libeipcloudw.a
+libeipcloudw_a_SOURCES = \
+	cloudworker/cw.c cloudworker/cw.h cloudworker/cw_int.h \
+	cloudworker/cwcall.c \
+	cloudworker/aws.c cloudworker/aws_ops.c cloudworker/aws.h \
+	cloudworker/aws_int.h \
+	cloudworker/azure.c cloudworker/azure_ops.c cloudworker/azure.h \
+	cloudworker/azure_int.h
+libeipcloudw_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS)
+EIP_CLOUDW_LIBS = libeipcloudw.a libeiphttp.a libeipcrypto.a $(EIP_CLOUD_LIBS)
+EIP_CLOUDW_DEPLIBS = $(CURL_LIBS) $(OPENSSL_LIBS) $(EIP_CLOUD_DEPLIBS)
+
 libexec_PROGRAMS += eipam-cloudworker
 eipam_cloudworker_SOURCES = cloudworker/eipam-cloudworker.c
 eipam_cloudworker_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS)
-eipam_cloudworker_LDADD = $(EIP_CLOUD_LIBS) $(EIP_WORKER_LIBS) $(EIP_CLOUD_DEPLIBS) $(EIP_WORKER_DEPLIBS)
+eipam_cloudworker_LDADD = $(EIP_CLOUDW_LIBS) $(EIP_WORKER_LIBS) $(EIP_CLOUDW_DEPLIBS) $(EIP_WORKER_DEPLIBS)
 
 # Unit tests of the pure layers.
 CLOUD_UNIT_TESTS = tests/unit/test_cloud_ec2 tests/unit/test_cloud_plan \

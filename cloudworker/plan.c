@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The ENSURE plan (see plan.h): set differences bounded by the NIC's room. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,4 +129,33 @@ ensure_plan_clear(struct ensure_plan *p)
 	free(p->keep);
 	free(p->no_room);
 	memset(p, 0, sizeof(*p));
+}
+
+size_t
+plan_ips_in_text(const char *text, const struct eip_ip *among, size_t n,
+    struct eip_ip **out)
+{
+	const char *p = text, *s;
+	struct eip_ip ip;
+	size_t k = 0, len;
+
+	*out = NULL;
+	while (p != NULL && *p != '\0') {
+		/* A token of address characters, IPv4 or IPv6. */
+		s = p;
+		while (*p != '\0' && (isxdigit((unsigned char)*p) ||
+		    *p == '.' || *p == ':'))
+			p++;
+		len = (size_t)(p - s);
+		while (len > 0 && (s[len - 1] == '.' || s[len - 1] == ':'))
+			len--;
+		if (len > 0 && len < IP_STRLEN && ip_parsen(s, len, &ip) == 0 &&
+		    plan_has(among, n, &ip) && !plan_has(*out, k, &ip)) {
+			*out = xreallocarray(*out, k + 1, sizeof(**out));
+			(*out)[k++] = ip;
+		}
+		if (*p != '\0')
+			p++;
+	}
+	return k;
 }

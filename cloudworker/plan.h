@@ -56,5 +56,12 @@ size_t	 plan_foreign(const struct eip_ip *, size_t, const struct eip_ip *primary
 /* Room for owned addresses: limit - primary - foreign, or -1. */
 int	 plan_capacity(int limit, int has_primary, size_t nforeign);
 int	 plan_has(const struct eip_ip *, size_t, const struct eip_ip *);
+/*
+ * The addresses of `among` that a cloud error message names ("Address
+ * 10.0.1.5 is already in use ..."), so one bad address can be set aside
+ * and the rest of a batch retried.  Returns how many; *out malloc'ed.
+ */
+size_t	 plan_ips_in_text(const char *, const struct eip_ip *among, size_t n,
+	    struct eip_ip **out);
 
 #endif

@@ -25,6 +25,7 @@
 
 #define HTTP_MAX_BODY	(64u * 1024 * 1024)
 #define HTTP_MAX_LINE	(16u * 1024 * 1024)
+#define HTTP_MAX_HEADERS	(32u * 1024)	/* kept response header bytes */
 
 struct http_sock {
 	struct event	*ev;
@@ -49,6 +50,8 @@ struct eip_http_req {
 	char			*buf;		/* body, or the partial line */
 	size_t			 len, cap;
 	long			 retry_after_s;
+	char			*hbuf;		/* header lines of the response */
+	size_t			 hlen;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -113,6 +116,7 @@ req_free(struct eip_http_req *r)
 	curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->hdrs);
 	free(r->buf);
+	free(r->hbuf);
 	free(r);
 }
 
@@ -201,8 +205,16 @@ header_cb(char *p, size_t size, size_t nmemb, void *arg)
 	time_t t;
 
 	/* A new status line starts a new response (after 100 Continue). */
-	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0)
+	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		r->retry_after_s = -1;
+		r->hlen = 0;
+	} else if (r->hlen + n < HTTP_MAX_HEADERS) {
+		/* Kept for http_resp_header(); a flood is cut, not stored. */
+		r->hbuf = xreallocarray(r->hbuf, r->hlen + n + 1, 1);
+		memcpy(r->hbuf + r->hlen, p, n);
+		r->hlen += n;
+		r->hbuf[r->hlen] = '\0';
+	}
 	if (n < 12 || strncasecmp(p, "Retry-After:", 12) != 0)
 		return n;
 	v = p + 12;
@@ -253,6 +265,8 @@ finish(struct eip_http *h, struct eip_http_req *r, CURLcode rc)
 	h->connects += nconn;
 	resp.http_version = ver == CURL_HTTP_VERSION_2_0 ? 20 : 11;
 	resp.retry_after_s = r->retry_after_s;
+	resp.headers = r->hbuf != NULL ? r->hbuf : "";
+	resp.headers_len = r->hbuf != NULL ? r->hlen : 0;
 	if (r->aborted) {
 		snprintf(err, sizeof(err), "%s", r->abort_msg);
 		resp.error = err;
@@ -603,6 +617,39 @@ http_cancel(struct eip_http_req *r)
 	list_push(&h->dead, r);
 	h->outstanding--;
 	evtimer_add(h->reap_ev, &tv);
+}
+
+int
+http_resp_header(const struct eip_http_resp *resp, const char *name,
+    char *out, size_t outlen)
+{
+	const char *p, *end, *eol, *v, *ve;
+	size_t nl = strlen(name);
+
+	if (resp->headers == NULL)
+		return -1;
+	p = resp->headers;
+	end = p + resp->headers_len;
+	for (; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if ((size_t)(eol - p) <= nl || p[nl] != ':' ||
+		    strncasecmp(p, name, nl) != 0)
+			continue;
+		v = p + nl + 1;
+		ve = eol;
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' ||
+		    ve[-1] == '\t'))
+			ve--;
+		if ((size_t)(ve - v) >= outlen)
+			return -1;
+		memcpy(out, v, (size_t)(ve - v));
+		out[ve - v] = '\0';
+		return 0;
+	}
+	return -1;
 }
 
 unsigned long

@@ -36,6 +36,8 @@ struct eip_http_resp {
 	size_t		 body_len;
 	long		 retry_after_s;	/* Retry-After in seconds, -1 if absent */
 	int		 http_version;	/* 11 or 20 */
+	const char	*headers;	/* the final response's header lines */
+	size_t		 headers_len;
 };
 
 /* One complete line without its '\n'; return -1 to abort the request. */
@@ -69,6 +71,12 @@ struct eip_http_req *http_request(struct eip_http *,
 		    const struct eip_http_reqopts *);
 /* Stops a request; its callbacks are not called again.  Safe anywhere. */
 void		 http_cancel(struct eip_http_req *);
+/*
+ * The value of response header `name` (case-insensitive, first one,
+ * trimmed) into out; 0, or -1 when absent or longer than outlen.
+ */
+int		 http_resp_header(const struct eip_http_resp *, const char *name,
+		    char *out, size_t outlen);
 /* Requests started and currently outstanding, for stats and tests. */
 unsigned long	 http_requests_total(const struct eip_http *);
 unsigned	 http_outstanding(const struct eip_http *);
