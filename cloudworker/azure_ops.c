@@ -666,6 +666,15 @@ ens_failed(struct azens *e, enum cloud_class cls, const char *message)
 
 static void poll_op(struct az_op *);
 
+/* ARM's Retry-After, at least 100 ms; a second when it says nothing. */
+static uint64_t
+poll_wait(long retry_after_s)
+{
+	if (retry_after_s < 0)
+		return AZ_POLL_MS;
+	return retry_after_s == 0 ? 100 : (uint64_t)retry_after_s * 1000;
+}
+
 static void
 op_done(struct az_req *r, struct cw_resp *rs)
 {
@@ -683,8 +692,7 @@ op_done(struct az_req *r, struct cw_resp *rs)
 		return;
 	}
 	if (st == AZ_LRO_RUNNING) {
-		wait = rs->retry_after_s > 0 ? (uint64_t)rs->retry_after_s *
-		    1000 : AZ_POLL_MS;
+		wait = poll_wait(rs->retry_after_s);
 		if (cw_now_ms() + wait >= e->op.task->deadline_ms) {
 			ens_error(e, CC_TRANSIENT, "%s", "the NIC update was "
 			    "still running at the deadline");
@@ -775,8 +783,7 @@ put_done(struct az_req *r, struct cw_resp *rs)
 			snprintf(e->async_url, sizeof(e->async_url), "%s",
 			    r->async_url);
 			json_decref(b);
-			az_op_later(&e->op, rs->retry_after_s > 0 ?
-			    (uint64_t)rs->retry_after_s * 1000 : AZ_POLL_MS,
+			az_op_later(&e->op, poll_wait(rs->retry_after_s),
 			    poll_op);
 			return;
 		}

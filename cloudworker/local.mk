@@ -58,8 +58,12 @@ tests_unit_test_cloud_azure_CFLAGS = $(CLOUD_TEST_CFLAGS)
 tests_unit_test_cloud_azure_LDADD = $(CLOUD_TEST_LDADD)
 tests_unit_test_cloud_misc_SOURCES = tests/unit/test_cloud_misc.c
 tests_unit_test_cloud_misc_CFLAGS = $(CLOUD_TEST_CFLAGS)
-tests_unit_test_cloud_misc_LDADD = $(CLOUD_TEST_LDADD)
-EXTRA_DIST += tests/cloudworker/ec2_oracle.py
+tests_unit_test_cloud_misc_LDADD = libeiphttp.a $(CLOUD_TEST_LDADD) $(CURL_LIBS) $(LIBEVENT_LIBS) $(OPENSSL_LIBS)
+EXTRA_DIST += tests/cloudworker/ec2_oracle.py tests/cloudworker/cwlib.py
+
+# The process against eipam-sim's clouds, driven as the allocator drives it.
+TESTS += tests/cloudworker/test_cloud_aws.py tests/cloudworker/test_cloud_azure.py
+EXTRA_DIST += tests/cloudworker/test_cloud_aws.py tests/cloudworker/test_cloud_azure.py
 
 # libFuzzer targets of the cloud parsers (CC=clang ./configure
 # --enable-fuzzing); run one with ./tests/fuzz/fuzz_ec2_xml -max_total_time=60.

@@ -10,8 +10,11 @@
 
 #include "cclass.h"
 #include "form.h"
+#include "http.h"
+#include "plan.h"
 #include "testutil.h"
 #include "tokcache.h"
+#include "url.h"
 
 struct ccase {
 	long		 status;
@@ -151,6 +154,92 @@ START_TEST(t_form)
 }
 END_TEST
 
+START_TEST(t_resp_header)
+{
+	static const char hdrs[] = "Content-Type: application/json\r\n"
+	    "azure-asyncoperation:  https://h/op/1?api-version=x \r\n"
+	    "Retry-After: 2\r\n\r\n";
+	struct eip_http_resp r;
+	char v[64], tiny[4];
+
+	memset(&r, 0, sizeof(r));
+	r.headers = hdrs;
+	r.headers_len = sizeof(hdrs) - 1;
+	ck_assert_int_eq(http_resp_header(&r, "Azure-AsyncOperation", v,
+	    sizeof(v)), 0);
+	ck_assert_str_eq(v, "https://h/op/1?api-version=x");
+	ck_assert_int_eq(http_resp_header(&r, "retry-after", v, sizeof(v)), 0);
+	ck_assert_str_eq(v, "2");
+	ck_assert_int_eq(http_resp_header(&r, "Location", v, sizeof(v)), -1);
+	ck_assert_int_eq(http_resp_header(&r, "Content-Type", tiny,
+	    sizeof(tiny)), -1);
+	/* A prefix of a header name is not that header. */
+	ck_assert_int_eq(http_resp_header(&r, "Retry", v, sizeof(v)), -1);
+	r.headers = NULL;
+	ck_assert_int_eq(http_resp_header(&r, "Retry-After", v, sizeof(v)), -1);
+}
+END_TEST
+
+START_TEST(t_url)
+{
+	struct cw_url u;
+	char err[128], *s;
+
+	ck_assert_int_eq(cw_url_parse("https://127.0.0.1:8443/aws/ec2/", &u,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(u.host, "127.0.0.1:8443");
+	ck_assert_str_eq(u.path, "/aws/ec2/");
+	ck_assert_str_eq(u.origin, "https://127.0.0.1:8443");
+	ck_assert_int_eq(cw_url_parse("https://ec2.eu-west-1.amazonaws.com", &u,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(u.path, "/");
+	ck_assert_int_eq(cw_url_parse("http://x/", &u, err, sizeof(err)), -1);
+	ck_assert_int_eq(cw_url_parse("https://u:p@x/", &u, err, sizeof(err)),
+	    -1);
+	ck_assert_int_eq(cw_url_parse("https://x/?a=1", &u, err, sizeof(err)),
+	    -1);
+	ck_assert_int_eq(cw_url_parse("https:///path", &u, err, sizeof(err)),
+	    -1);
+	/* URLs handed back by the cloud must stay on the ARM origin. */
+	ck_assert(cw_url_same_origin("https://m.example/sub?x", "https://m.example"));
+	ck_assert(cw_url_same_origin("https://m.example", "https://m.example"));
+	ck_assert(!cw_url_same_origin("https://m.example.evil/x",
+	    "https://m.example"));
+	ck_assert(!cw_url_same_origin("https://m.example:444/x",
+	    "https://m.example"));
+	ck_assert(!cw_url_same_origin("http://m.example/x", "https://m.example"));
+	s = cw_url_join("https://h/azure/arm/", "/subscriptions/s");
+	ck_assert_str_eq(s, "https://h/azure/arm/subscriptions/s");
+	free(s);
+}
+END_TEST
+
+START_TEST(t_ips_in_text)
+{
+	struct eip_ip among[3], *out;
+	size_t n;
+
+	ip_parse("10.0.1.5", &among[0]);
+	ip_parse("10.0.1.50", &among[1]);
+	ip_parse("fd00::5", &among[2]);
+	n = plan_ips_in_text("Address 10.0.1.50 is already in use by another "
+	    "network interface.", among, 3, &out);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(ip_equal(&out[0], &among[1]));
+	free(out);
+	n = plan_ips_in_text("IP configuration .../EgressIP10.0.1.5 is using "
+	    "the private IP address 10.0.1.5 which is already allocated to "
+	    "resource x. And fd00::5.", among, 3, &out);
+	ck_assert_uint_eq(n, 2);
+	free(out);
+	/* Not among the asked-for ones, or not an address: not named. */
+	n = plan_ips_in_text("10.0.1.6 in use; 1.2.3 and 10.0.1.500", among, 3,
+	    &out);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(out);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -160,6 +249,9 @@ suite(void)
 	tcase_add_test(tc, t_classes);
 	tcase_add_test(tc, t_tokcache);
 	tcase_add_test(tc, t_form);
+	tcase_add_test(tc, t_resp_header);
+	tcase_add_test(tc, t_url);
+	tcase_add_test(tc, t_ips_in_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
