@@ -136,25 +136,79 @@ az_ip_holder(struct sc_azure *az, const struct eip_ip *ip,
 	return 0;
 }
 
+static int
+az_ip_cmp(const void *a, const void *b)
+{
+	return ip_cmp(a, b);
+}
+
+/* Every address of the subnet held by a NIC or a frontend, sorted. */
+static struct eip_ip *
+az_used(struct sc_azure *az, const struct sc_subnet *sn, size_t *n)
+{
+	struct eip_ip *u = NULL, a;
+	const json_t *c;
+	size_t i, j, cap = 0;
+
+	*n = 0;
+	for (i = 0; i < az->nnics + az->nfronts; i++) {
+		const json_t *cfgs = i < az->nnics ? json_object_get(
+		    json_object_get(az->nics[i]->doc, "properties"),
+		    "ipConfigurations") : NULL;
+		size_t k = i < az->nnics ? json_array_size(cfgs) : 1;
+
+		for (j = 0; j < k; j++) {
+			if (i < az->nnics) {
+				c = json_array_get(cfgs, j);
+				if (ip_parse(json_string_value(json_object_get(
+				    json_object_get(c, "properties"),
+				    "privateIPAddress")), &a) == -1)
+					continue;
+			} else
+				a = az->fronts[i - az->nnics].ip;
+			if (!sc_subnet_contains(sn, &a))
+				continue;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				u = xreallocarray(u, cap, sizeof(*u));
+			}
+			u[(*n)++] = a;
+		}
+	}
+	if (*n > 1)
+		qsort(u, *n, sizeof(*u), az_ip_cmp);
+	return u;
+}
+
+/*
+ * The lowest free address of a subnet past the reserved ones, not in
+ * avoid[]: one sorted pass, so that filling a subnet stays quadratic at
+ * worst rather than cubic.
+ */
 int
 az_alloc_ip(struct sc_azure *az, const struct sc_subnet *sn,
     const struct eip_ip *avoid, size_t navoid, struct eip_ip *out)
 {
-	struct eip_ip cand;
+	struct eip_ip cand, *u;
 	u128 off, last = cidr_last_offset(&sn->cidr);
-	size_t i;
+	size_t i, k = 0, n;
 	int taken;
 
+	u = az_used(az, sn, &n);
 	for (off = 4; off < last; off++) {
 		cidr_nth(&sn->cidr, off, &cand);
-		taken = az_ip_holder(az, &cand, NULL, NULL, NULL);
+		while (k < n && ip_cmp(&u[k], &cand) < 0)
+			k++;
+		taken = k < n && ip_equal(&u[k], &cand);
 		for (i = 0; !taken && i < navoid; i++)
 			taken = ip_equal(&avoid[i], &cand);
 		if (!taken) {
 			*out = cand;
+			free(u);
 			return 0;
 		}
 	}
+	free(u);
 	return -1;
 }
 
