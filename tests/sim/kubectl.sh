@@ -8,7 +8,7 @@ if ! command -v kubectl >/dev/null 2>&1; then
 	echo "1..0 # SKIP kubectl not installed"
 	exit 0
 fi
-echo "1..20"
+echo "1..23"
 sim_start --scenario baremetal
 trap sim_cleanup EXIT
 K="kubectl --request-timeout=20s"
@@ -89,7 +89,35 @@ ok $? "delete a namespace: it and its NetNamespace go"
     $K get node worker-2 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -q '^False$'
 ok $? "ctl node-ready drives the node's Ready condition"
 
+cat >"$SIM_DIR/scn.json" <<'JSON'
+{"platform": "BareMetal", "networkType": "OVNKubernetes",
+ "zones": [{"name": "z1", "cidr": "10.9.0.0/24"}],
+ "nodes": [{"name": "edge-1", "role": "worker", "zone": "z1", "ip": "10.9.0.7"}],
+ "objects": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "from-file"}}]}
+JSON
+"$SIM_BIN" ctl --state-dir "$STATE" scenario "$SIM_DIR/scn.json" >/dev/null &&
+    [ "$($K get nodes -o name)" = "node/edge-1" ] &&
+    $K get ns from-file >/dev/null 2>&1 &&
+    $K get node edge-1 -o jsonpath='{.status.addresses[0].address}' | grep -q '^10\.9\.0\.7$' &&
+    ! $K get hostsubnets >/dev/null 2>&1 &&
+    grep -q -- '--network-type=OVNKubernetes' "$STATE/eipamd.flags"
+ok $? "ctl scenario FILE replaces the cluster (OVN: no HostSubnets)"
+
 sim_stop
 [ "$SIM_RC" = 0 ]
 ok $? "SIGTERM exits 0"
+rm -rf "$SIM_DIR"
+
+sim_start --scenario aws --nodes 7
+n=$($K get nodes -l node-role.kubernetes.io/worker -o name | wc -l)
+types=$($K get nodes -l node-role.kubernetes.io/worker -o jsonpath='{.items[*].metadata.labels.node\.kubernetes\.io/instance-type}' | tr ' ' '\n' | sort -u | wc -l)
+[ "$n" = 7 ] && [ "$types" -ge 2 ] &&
+    $K get nodes -l '!node-role.kubernetes.io/worker' -o name | grep -q master
+ok $? "--nodes 7 scales the aws scenario's workers (mixed types, masters kept)"
+
+grep -q -- '--aws-ec2-endpoint=https://127.0.0.1:' "$STATE/eipamd.flags" &&
+    grep -q -- '--ca-bundle=' "$STATE/eipamd.flags" &&
+    grep -q 'egressipam-aws' "$STATE/egressipam.yaml"
+ok $? "aws scenario files: eipamd.flags with cloud endpoints, egressipam.yaml"
+sim_stop
 exit $FAILED
