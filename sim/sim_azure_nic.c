@@ -493,7 +493,7 @@ az_nic_put(struct sc_ctx *ctx, const char *name, const char *apiver)
 	struct sc_aznic *nic = az_nic_find(az, name);
 	const struct sim_req *req = ctx->req;
 	const char *im = req->header(req, "If-Match");
-	const char *inm = req->header(req, "If-None-Match");
+	const char *inm = req->header(req, "If-None-Match"), *ct;
 	struct sc_azop *op;
 	json_error_t jerr;
 	json_t *body, *nd;
@@ -517,6 +517,13 @@ az_nic_put(struct sc_ctx *ctx, const char *name, const char *apiver)
 		    "operation on this or dependent resource is in progress. To "
 		    "retrieve status of the operation use uri: %s.", url);
 		free(url);
+		return;
+	}
+	ct = req->header(req, "Content-Type");
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0) {
+		arm_error(ctx, 415, "UnsupportedMediaType", "The content media "
+		    "type '%.64s' is not supported. Only 'application/json' is "
+		    "supported.", ct != NULL ? ct : "");
 		return;
 	}
 	body = req->body_len > 0 ? json_loadb(req->body, req->body_len,

@@ -508,6 +508,7 @@ put_expect(json_t *nic, const char *name, int code, const char *ecode)
 START_TEST(t_nic_rules)
 {
 	json_t *nic = nic_get("node-3-nic"), *n2, *p;
+	struct sim_resp r;
 	char ip[32];
 	int i;
 
@@ -562,7 +563,15 @@ START_TEST(t_nic_rules)
 	put_expect(n2, "node-3-nic", 400,
 	    "NetworkInterfaceMustHaveIpConfiguration");
 	json_decref(n2);
-	put_expect(NULL, "node-3-nic", 400, "InvalidRequestContent");
+	put_expect(NULL, "node-3-nic", 415, "UnsupportedMediaType");
+	ck_assert_int_eq(arm("PUT", NIC("node-3-nic"), API, "{\"location\":",
+	    NULL, &r), 400);
+	ck_assert_str_eq(err_code(&r), "InvalidRequestContent");
+	sim_resp_clear(&r);
+	ck_assert_int_eq(arm("PUT", NIC("node-3-nic"), API, "[]", NULL, &r),
+	    400);
+	ck_assert_str_eq(err_code(&r), "InvalidRequestContent");
+	sim_resp_clear(&r);
 	/* 256 ipConfigurations fit, 257 do not. */
 	n2 = json_deep_copy(nic);
 	for (i = 0; i < 256; i++) {
