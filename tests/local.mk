@@ -65,4 +65,13 @@ tests_fuzz_fuzz_proto_SOURCES = tests/fuzz/fuzz_proto.c
 tests_fuzz_fuzz_proto_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_proto_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_proto_LDADD = libeipproto.a libeipcommon.a $(JANSSON_LIBS)
+noinst_PROGRAMS += tests/fuzz/fuzz_normalize tests/fuzz/fuzz_ipam_input
+tests_fuzz_fuzz_normalize_SOURCES = tests/fuzz/fuzz_normalize.c
+tests_fuzz_fuzz_normalize_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/watcher $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_normalize_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_normalize_LDADD = $(WATCHER_LIBS)
+tests_fuzz_fuzz_ipam_input_SOURCES = tests/fuzz/fuzz_ipam_input.c
+tests_fuzz_fuzz_ipam_input_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/allocator $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_ipam_input_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_ipam_input_LDADD = $(ALLOC_LIBS)
 endif
