@@ -510,8 +510,13 @@ setup_easy(struct eip_http *h, struct eip_http_req *r,
 	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(e, CURLOPT_URL, o->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
 	    h->allow_http ? "https,http" : "https");
+#else
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS, h->allow_http ?
+	    (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP) : (long)CURLPROTO_HTTPS);
+#endif
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
