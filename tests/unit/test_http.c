@@ -253,6 +253,27 @@ START_TEST(t_bad_ca)
 }
 END_TEST
 
+START_TEST(t_https_only)
+{
+	struct eip_http *h = client(ca_pem, ca_len, 0, 0);
+	struct eip_http_reqopts o = { 0 };
+	struct result r = { 0 };
+	char url[128];
+
+	/* Plain http:// is refused unless the client allows it (IMDS). */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hello", py_port);
+	o.url = url;
+	o.on_done = on_done;
+	o.arg = &r;
+	o.timeout_ms = 5000;
+	ck_assert(http_request(h, &o) != NULL);
+	run_until(&r.done, 1, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(strstr(r.error, "rotocol") != NULL, "%s", r.error);
+	http_free(h);
+}
+END_TEST
+
 START_TEST(t_methods)
 {
 	static const char *const methods[] = {
@@ -514,6 +535,7 @@ main(void)
 	tcase_add_test(tc, t_timeout);
 	tcase_add_test(tc, t_wrong_ca);
 	tcase_add_test(tc, t_bad_ca);
+	tcase_add_test(tc, t_https_only);
 	tcase_add_test(tc, t_methods);
 	tcase_add_test(tc, t_rate_limit);
 	tcase_add_test(tc, t_cancel_and_bounds);
