@@ -40,8 +40,8 @@ tests_unit_test_alloc_spec_LDADD = $(ALLOC_TEST_LIBS)
 # The allocator never links libcurl or OpenSSL (tests/unit check it).
 libexec_PROGRAMS += eipam-allocator
 eipam_allocator_SOURCES = allocator/eipam-allocator.c
-eipam_allocator_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS)
-eipam_allocator_LDADD = $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS)
+eipam_allocator_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/allocator $(JANSSON_CFLAGS) $(ZMQ_CFLAGS) $(LIBEVENT_CFLAGS)
+eipam_allocator_LDADD = libeipalloc.a $(EIP_WORKER_LIBS) $(EIP_WORKER_DEPLIBS)
 
 
 # The fake cluster the model tests run against.
