@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: Apache-2.0
+"""One end-to-end environment: eipam-sim with a scenario, eipamd from the
+build tree pointed at it, and helpers to act as a user (kubectl) and to
+wait, with a bound, until the independent checker is satisfied."""
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+from simclient import Sim  # noqa: E402
+from eiptest import Eipamd, Tap, wait_for  # noqa: E402
+import invariants  # noqa: E402
+
+ANN_IPAM = invariants.ANN_IPAM
+ANN_IPS = invariants.ANN_IPS
+
+
+class Env:
+    def __init__(self, scenario, nodes=None, flags=(), sim_extra=()):
+        self.sim = Sim(scenario, nodes=nodes, extra=sim_extra)
+        self.op = Eipamd(*(self.sim.flags() + list(flags)))
+        self.scenario = scenario
+
+    # --- acting as a user -------------------------------------------------
+    def kubectl(self, *args, input=None):
+        r = self.sim.kubectl(*args, input=input)
+        if r.returncode != 0:
+            raise RuntimeError("kubectl %s: %s" % (" ".join(args), r.stderr))
+        return r.stdout
+
+    def apply(self, obj):
+        return self.kubectl("apply", "--validate=false", "-f", "-",
+                            input=json.dumps(obj) if not isinstance(obj, str)
+                            else obj)
+
+    def apply_sample_ipam(self):
+        with open(os.path.join(self.sim.state, "egressipam.yaml")) as f:
+            text = f.read()
+        self.apply(text)
+        return [l.split(":", 1)[1].strip().strip('"')
+                for l in text.splitlines()
+                if l.strip().startswith("name:")][0]
+
+    def namespace(self, name, ipam=None, ips=None):
+        ann = {}
+        if ipam:
+            ann[ANN_IPAM] = ipam
+        if ips is not None:
+            ann[ANN_IPS] = ips
+        self.apply({"apiVersion": "v1", "kind": "Namespace",
+                    "metadata": {"name": name, "annotations": ann}})
+
+    def annotate(self, kind, name, key, value=None):
+        arg = "%s-" % key if value is None else "%s=%s" % (key, value)
+        self.kubectl("annotate", "--overwrite", kind, name, arg)
+
+    def ns(self, name):
+        code, body = self.sim.request("GET", "/api/v1/namespaces/" + name)
+        return body if code == 200 else None
+
+    def ips_of(self, name):
+        ns = self.ns(name)
+        v = ((ns or {}).get("metadata", {}).get("annotations") or {}).get(
+            ANN_IPS)
+        return v.split(",") if v else ([] if v == "" else None)
+
+    def ipam(self, name):
+        code, body = self.sim.request(
+            "GET", "/apis/redhatcop.redhat.io/v1alpha1/egressipams/" + name)
+        return body if code == 200 else None
+
+    def condition(self, ipam, ctype):
+        for c in ((self.ipam(ipam) or {}).get("status") or {}).get(
+                "conditions") or []:
+            if c["type"] == ctype:
+                return c
+        return None
+
+    def events(self, reason=None, about=None, kind=None):
+        """core/v1 Events (all namespaces: a cluster-scoped subject's land in
+        "default"), filtered by reason and by the involved object's name."""
+        evs = self.sim.items("/api/v1/events")
+        return [e for e in evs
+                if (reason is None or e.get("reason") == reason) and
+                (about is None or e["involvedObject"].get("name") == about)
+                and (kind is None or e["involvedObject"].get("kind") == kind)]
+
+    # --- waiting ----------------------------------------------------------
+    def converged(self, timeout=20, **kw):
+        """Waits until the checker finds nothing; returns the last list."""
+        last = [None]
+
+        def ok():
+            try:
+                last[0] = invariants.check(self.sim, **kw)
+            except Exception as e:      # a read during a change
+                last[0] = ["checker: %s" % e]
+            return not last[0]
+        wait_for(ok, timeout, step=0.2)
+        return last[0]
+
+    def ready(self, timeout=20):
+        return wait_for(lambda: self.op.all_ready(), timeout)
+
+    def close(self):
+        try:
+            self.op.cleanup()
+        finally:
+            self.sim.cleanup()
