@@ -217,24 +217,28 @@ on_message(struct zmsg_chan *c, const char *name, struct eip_msg *m,
 		return;
 	}
 	p->seen = time(NULL);
-	switch (m->type) {
-	case EIP_MSG_HELLO:
-		if (fresh || p->pid != eip_int(m->body, "pid", 0)) {
-			p->pid = eip_int(m->body, "pid", 0);
+	/*
+	 * The first message of a peer we do not know, whatever its type,
+	 * means this allocator (re)started under a running peer: ask it to
+	 * start over.  HELLO with a new pid means the peer restarted.
+	 */
+	if (m->type == EIP_MSG_HELLO) {
+		long long pid = eip_int(m->body, "pid", 0);
+
+		if (fresh || p->pid != pid) {
+			p->pid = pid;
 			peer_restarted(a, p);
 		}
 		return;
-	case EIP_MSG_PING:
+	}
+	if (fresh)
+		peer_restarted(a, p);
+	if (m->type == EIP_MSG_PING) {
 		p->pings++;
 		b = json_pack("{s:I}", "seq", eip_int(m->body, "seq", 0));
 		zmsg_send(c, name, EIP_MSG_PONG, m->corr, b);
 		json_decref(b);
-		/* A PING before HELLO: this allocator restarted under it. */
-		if (fresh)
-			peer_restarted(a, p);
 		return;
-	default:
-		break;
 	}
 	set_time(a);
 	if (model_input(a->model, m->type, m->corr, m->body, err,

@@ -113,8 +113,13 @@ def check(sim, waiting=(), unplaced=(), cloud_nics=None):
         reserved = [set(a.get("reservedIPs") or [])
                     for a in spec.get("cidrAssignments", [])]
         deleting = "deletionTimestamp" in ipam["metadata"]
+        # A node belongs to an IPAM when the selector matches and its
+        # topology label names one of the IPAM's zones (doc/ALLOCATOR.md).
+        zones = {a.get("labelValue") for a in spec.get("cidrAssignments", [])}
         sel_nodes = {n: v for n, v in c.nodes.items() if selector_matches(
-            spec.get("nodeSelector"), v["metadata"].get("labels", {}))}
+            spec.get("nodeSelector"), v["metadata"].get("labels", {})) and
+            v["metadata"].get("labels", {}).get(spec.get("topologyLabel"))
+            in zones}
         for nsname, ns in c.namespaces.items():
             ann = ns["metadata"].get("annotations") or {}
             if ann.get(ANN_IPAM) != name or "deletionTimestamp" in \
