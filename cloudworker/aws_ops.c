@@ -702,7 +702,8 @@ ens_plan(struct ens *e)
 			e->plan.add[i--] = e->plan.add[--e->plan.nadd];
 	free(e->todo);
 	e->todo = xcalloc(e->plan.nadd + 1, sizeof(*e->todo));
-	memcpy(e->todo, e->plan.add, e->plan.nadd * sizeof(*e->todo));
+	if (e->plan.nadd > 0)
+		memcpy(e->todo, e->plan.add, e->plan.nadd * sizeof(*e->todo));
 	e->ntodo = e->plan.nadd;
 	e->one_by_one = 0;
 	if (e->plan.nremove > 0) {
@@ -881,7 +882,8 @@ describe_done(struct aws_req *r, struct cw_resp *rs)
 	e->primary = eni->primary_ip;
 	free(e->cur);
 	e->cur = xcalloc(eni->nips + 1, sizeof(*e->cur));
-	memcpy(e->cur, eni->ips, eni->nips * sizeof(*e->cur));
+	if (eni->nips > 0)
+		memcpy(e->cur, eni->ips, eni->nips * sizeof(*e->cur));
 	e->ncur = eni->nips;
 	ec2_instances_clear(&l);
 	if (e->verified) {

@@ -636,8 +636,9 @@ ens_failed(struct azens *e, enum cloud_class cls, const char *message)
 		if (k == 0) {
 			/* Cannot tell which: all the new ones are suspect. */
 			named = xcalloc(e->plan.nadd + 1, sizeof(*named));
-			memcpy(named, e->plan.add, e->plan.nadd *
-			    sizeof(*named));
+			if (e->plan.nadd > 0)
+				memcpy(named, e->plan.add,
+				    e->plan.nadd * sizeof(*named));
 			k = e->plan.nadd;
 		}
 		for (i = 0; i < k; i++)

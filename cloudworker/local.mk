@@ -59,6 +59,13 @@ tests_unit_test_cloud_azure_LDADD = $(CLOUD_TEST_LDADD)
 tests_unit_test_cloud_misc_SOURCES = tests/unit/test_cloud_misc.c
 tests_unit_test_cloud_misc_CFLAGS = $(CLOUD_TEST_CFLAGS)
 tests_unit_test_cloud_misc_LDADD = libeiphttp.a $(CLOUD_TEST_LDADD) $(CURL_LIBS) $(LIBEVENT_LIBS) $(OPENSSL_LIBS)
+# The engine (cw.c) with a stand-in provider.
+UNIT_TESTS += tests/unit/test_cloud_engine
+check_PROGRAMS += tests/unit/test_cloud_engine
+tests_unit_test_cloud_engine_SOURCES = tests/unit/test_cloud_engine.c
+tests_unit_test_cloud_engine_CFLAGS = $(CLOUD_TEST_CFLAGS) $(LIBEVENT_CFLAGS) $(ZMQ_CFLAGS)
+tests_unit_test_cloud_engine_LDADD = $(EIP_CLOUDW_LIBS) $(EIP_WORKER_LIBS) $(CHECK_LIBS) $(EIP_CLOUDW_DEPLIBS) $(EIP_WORKER_DEPLIBS)
+
 EXTRA_DIST += tests/cloudworker/ec2_oracle.py tests/cloudworker/cwlib.py
 
 # The process against eipam-sim's clouds, driven as the allocator drives it.
@@ -78,3 +85,10 @@ tests_fuzz_fuzz_azure_json_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdi
 tests_fuzz_fuzz_azure_json_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_azure_json_LDADD = $(EIP_CLOUD_LIBS) libeipcommon.a $(EIP_CLOUD_DEPLIBS)
 endif
+
+# Benchmark (needs eipam-sim; prints JSON): make bench-cloud
+EXTRA_DIST += bench/cloud_bench.py
+bench-cloud: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(PYTHON3_SYS) $(top_srcdir)/bench/cloud_bench.py
+.PHONY: bench-cloud

@@ -50,13 +50,14 @@ def pack(typ, corr, body):
 class Sim:
     """eipam-sim with one scenario in a private state directory."""
 
-    def __init__(self, scenario, tmp):
+    def __init__(self, scenario, tmp, workers=0):
         self.dir = os.path.join(tmp, "sim")
         os.makedirs(self.dir)
         self.log = open(os.path.join(tmp, "sim.log"), "w")
+        extra = ["--nodes", str(workers)] if workers > 0 else []
         self.proc = subprocess.Popen(
             [os.path.join(BUILD, "eipam-sim"), "--state-dir", self.dir,
-             "--port", "0", "--scenario", scenario],
+             "--port", "0", "--scenario", scenario] + extra,
             stdout=self.log, stderr=subprocess.STDOUT)
         flags = os.path.join(self.dir, "eipamd.flags")
         if not wait_for(lambda: os.path.exists(flags) and
@@ -318,9 +319,9 @@ def worker_config(sim):
 class Env:
     """A simulator, a cloudworker and the driver, set up and configured."""
 
-    def __init__(self, scenario, level="debug"):
+    def __init__(self, scenario, level="debug", workers=0):
         self.tmp = tempfile.mkdtemp(prefix="eipam-cw-")
-        self.sim = Sim(scenario, self.tmp)
+        self.sim = Sim(scenario, self.tmp, workers)
         self.worker = Worker(self.tmp, worker_config(self.sim), level)
         self.drv = Driver(self.worker.run)
         self.worker.start()
