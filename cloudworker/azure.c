@@ -145,6 +145,10 @@ arm_classify(void *arg, struct cw_resp *rs)
 	/* A stale etag is for the caller to resolve with a fresh GET. */
 	if (rs->status == 412)
 		return 0;
+	/* The other operation ends when it ends: poll, do not back off. */
+	if (strcmp(code, "AnotherOperationInProgress") == 0 ||
+	    strcmp(code, "RetryableErrorDueToAnotherOperation") == 0)
+		rs->retry_in_ms = 1000;
 	return cloud_class_retryable(rs->cls);
 }
 
@@ -526,6 +530,7 @@ static void
 az_free(void *arg)
 {
 	struct az *az = arg;
+	size_t l;
 
 	while (az->ops != NULL)
 		op_release(az->ops);
@@ -538,6 +543,9 @@ az_free(void *arg)
 		free(az->token);
 	}
 	creds_clear(&az->creds);
+	for (l = 0; l < az->nvnets; l++)
+		free(az->vnets[l]);
+	free(az->vnets);
 	free(az->cred_dir);
 	free(az->arm_base);
 	free(az->token_url);

@@ -13,6 +13,7 @@
 
 #define ARM_API_NETWORK	"2023-09-01"
 #define ARM_API_COMPUTE	"2023-03-01"
+#define AZ_VNET_CACHE	16	/* VNet ids remembered across DISCOVERs */
 
 struct event;
 struct az;
@@ -74,6 +75,8 @@ struct az {
 	char			 aad_error[512];
 	unsigned long		 token_requests;
 	unsigned long		 token_failures;
+	char			**vnets;	/* VNets seen in NIC subnets */
+	size_t			 nvnets;
 	struct az_op		*ops;
 };
 

@@ -51,6 +51,8 @@ struct azdisc {
 	struct az_op	 op;
 	struct aznode	*nodes;
 	size_t		 nnodes;
+	char		**vnets;	/* VNet ids to read */
+	size_t		 nvnets;
 	struct azsub	*subs;
 	size_t		 nsubs;
 	int		 pending;
@@ -61,7 +63,8 @@ struct azdisc {
 struct azlist {
 	struct azdisc	*d;
 	char		 rg[256];
-	int		 nics;		/* NIC listing, else VM listing */
+	int		 nics;		/* 1: NIC listing, 2: NICs for their
+					   VNets, 0: VM listing */
 };
 
 static void
@@ -77,9 +80,52 @@ disc_free(struct az_op *op)
 	}
 	for (i = 0; i < d->nsubs; i++)
 		free(d->subs[i].used);
+	for (i = 0; i < d->nvnets; i++)
+		free(d->vnets[i]);
+	free(d->vnets);
 	free(d->nodes);
 	free(d->subs);
 	free(d);
+}
+
+/* Adds a VNet id once (case-insensitively), to the op and the cache. */
+static void
+vnet_add(struct azdisc *d, const char *id)
+{
+	struct az *az = d->op.az;
+	size_t i;
+
+	if (id == NULL || !az_id_ok(id))
+		return;
+	for (i = 0; i < d->nvnets; i++)
+		if (strcasecmp(d->vnets[i], id) == 0)
+			return;
+	d->vnets = xreallocarray(d->vnets, d->nvnets + 1, sizeof(*d->vnets));
+	d->vnets[d->nvnets++] = xstrdup(id);
+	for (i = 0; i < az->nvnets; i++)
+		if (strcasecmp(az->vnets[i], id) == 0)
+			return;
+	if (az->nvnets < AZ_VNET_CACHE) {
+		az->vnets = xreallocarray(az->vnets, az->nvnets + 1,
+		    sizeof(*az->vnets));
+		az->vnets[az->nvnets++] = xstrdup(id);
+	}
+}
+
+/* The VNet of a NIC's primary subnet. */
+static void
+vnet_of_nic(struct azdisc *d, const json_t *nic)
+{
+	struct az_nic_info ni;
+	char err[256], *v;
+
+	if (nic == NULL || az_nic_info(nic, &ni, err, sizeof(err)) == -1)
+		return;
+	if ((v = az_subnet_vnet(ni.subnet_id)) != NULL) {
+		vnet_add(d, v);
+		free(v);
+	}
+	az_nic_info_clear(&ni);
 }
 
 static void disc_step(struct azdisc *);
@@ -127,6 +173,11 @@ list_fail(struct azlist *l, const struct cw_resp *rs, const char *msg)
 	struct azdisc *d = l->d;
 	size_t i;
 
+	/* A listing for VNets only: the subnets report it, not the nodes. */
+	if (l->nics == 2) {
+		log_warn("cloud: %s", msg);
+		return;
+	}
 	for (i = 0; i < d->nnodes; i++) {
 		struct aznode *x = &d->nodes[i];
 
@@ -175,6 +226,11 @@ list_done(struct az_req *r, struct cw_resp *rs)
 	json_array_foreach(v, i, it) {
 		const char *name = json_string_value(json_object_get(it,
 		    "name"));
+
+		if (l->nics == 2) {
+			vnet_of_nic(d, it);
+			continue;
+		}
 		const char *id = json_string_value(json_object_get(it, "id"));
 
 		for (k = 0; k < d->nnodes; k++) {
@@ -362,42 +418,67 @@ send_lists(struct azdisc *d, int nics)
 	free(seen);
 }
 
-/* Each VNet of the nodes' primary subnets, once. */
+/*
+ * The VNets around the CIDRs: those of the nodes' primary subnets, those
+ * seen before (a later DISCOVER may name CIDRs only), else those of the
+ * NICs in the resource groups (one listing each).
+ */
+static void
+collect_vnets(struct azdisc *d)
+{
+	struct az *az = d->op.az;
+	struct azlist *l;
+	char *path;
+	size_t i;
+	int k;
+
+	for (i = 0; i < d->nnodes; i++)
+		if (d->nodes[i].state == 0)
+			vnet_of_nic(d, d->nodes[i].nic);
+	for (i = 0; i < az->nvnets; i++)
+		vnet_add(d, az->vnets[i]);
+	if (d->nvnets > 0)
+		return;
+	for (k = 0; k < 2; k++) {
+		const char *rg = k == 0 ? az->rg : az->netrg;
+
+		if (rg == NULL || (k == 1 && az->rg != NULL &&
+		    strcasecmp(az->rg, rg) == 0))
+			continue;
+		l = xcalloc(1, sizeof(*l));
+		l->d = d;
+		l->nics = 2;
+		snprintf(l->rg, sizeof(l->rg), "%s", rg);
+		xasprintf(&path, "/subscriptions/%s/resourceGroups/%s/providers/"
+		    "Microsoft.Network/networkInterfaces",
+		    az->creds.subscription_id, rg);
+		d->pending++;
+		az_send(&d->op, CW_API_ARM_READ, "arm:nic.list", "GET", path,
+		    ARM_API_NETWORK, NULL, NULL, list_done, l);
+		free(path);
+	}
+}
+
+/* Each VNet once, with every address of its subnets. */
 static void
 send_vnets(struct azdisc *d)
 {
-	struct az_nic_info ni;
-	char **seen, err[256], *v, *path;
-	size_t i, k, n = 0;
+	char *path;
+	size_t i;
 
-	seen = xcalloc(d->nnodes + 1, sizeof(*seen));
-	for (i = 0; i < d->nnodes; i++) {
-		if (d->nodes[i].state != 0 || d->nodes[i].nic == NULL ||
-		    az_nic_info(d->nodes[i].nic, &ni, err, sizeof(err)) == -1)
-			continue;
-		v = az_subnet_vnet(ni.subnet_id);
-		az_nic_info_clear(&ni);
-		if (v == NULL)
-			continue;
-		for (k = 0; k < n && strcasecmp(seen[k], v) != 0; k++)
-			;
-		if (k < n) {
-			free(v);
-			continue;
-		}
-		seen[n++] = v;
-		xasprintf(&path, "%s?$expand=subnets/ipConfigurations", v);
+	if (d->nvnets == 0) {
+		subs_fail(d, "no virtual network", "neither the nodes' NICs nor "
+		    "the resource group's name a subnet");
+		return;
+	}
+	for (i = 0; i < d->nvnets; i++) {
+		xasprintf(&path, "%s?$expand=subnets/ipConfigurations",
+		    d->vnets[i]);
 		d->pending++;
 		az_send(&d->op, CW_API_ARM_READ, "arm:vnet.get", "GET", path,
 		    ARM_API_NETWORK, NULL, NULL, vnet_done, d);
 		free(path);
 	}
-	if (n == 0)
-		subs_fail(d, "no virtual network", "no node's primary NIC "
-		    "names a subnet, so the VNet is unknown");
-	for (k = 0; k < n; k++)
-		free(seen[k]);
-	free(seen);
 }
 
 static void
@@ -412,6 +493,10 @@ disc_step(struct azdisc *d)
 		send_lists(d, 1);
 		break;
 	case 2:
+		if (d->nsubs > 0)
+			collect_vnets(d);
+		break;
+	case 3:
 		if (d->nsubs > 0)
 			send_vnets(d);
 		break;
@@ -525,6 +610,18 @@ ens_free(struct az_op *op)
 }
 
 static void ens_get(struct azens *);
+static void ens_get_later(struct az_op *);
+
+/* provisioningState Updating or Creating: a change is being applied. */
+static int
+updating(const json_t *nic)
+{
+	const char *st = json_string_value(json_object_get(json_object_get(
+	    nic, "properties"), "provisioningState"));
+
+	return st != NULL && (strcasecmp(st, "Updating") == 0 ||
+	    strcasecmp(st, "Creating") == 0);
+}
 
 static void ens_error(struct azens *, enum cloud_class, const char *, ...)
     __attribute__((format(printf, 3, 4)));
@@ -745,8 +842,7 @@ nic_wait_done(struct az_req *r, struct cw_resp *rs)
 	e->nic = b;
 	st = json_string_value(json_object_get(json_object_get(b,
 	    "properties"), "provisioningState"));
-	if (st != NULL && (strcasecmp(st, "Updating") == 0 ||
-	    strcasecmp(st, "Creating") == 0)) {
+	if (updating(b)) {
 		if (cw_now_ms() + AZ_POLL_MS >= e->op.task->deadline_ms) {
 			ens_error(e, CC_TRANSIENT, "%s", "the NIC was still "
 			    "updating at the deadline");
@@ -835,6 +931,21 @@ nic_done(struct az_req *r, struct cw_resp *rs)
 		ens_reply(e);
 		return;
 	}
+	/*
+	 * Another change is still being applied (ours from before a restart,
+	 * or someone else's): what the NIC shows may yet be rolled back, so
+	 * wait for it to settle before deciding or answering.
+	 */
+	if (updating(b)) {
+		if (cw_now_ms() + AZ_POLL_MS >= e->op.task->deadline_ms) {
+			ens_error(e, CC_TRANSIENT, "%s", "the NIC was still "
+			    "being updated by another operation");
+			ens_reply(e);
+			return;
+		}
+		az_op_later(&e->op, AZ_POLL_MS, ens_get_later);
+		return;
+	}
 	want = xcalloc(e->ndesired + 1, sizeof(*want));
 	for (i = 0; i < e->ndesired; i++)
 		if (!plan_has(e->in_use, e->nin_use, &e->desired[i]))
@@ -866,6 +977,12 @@ ens_get(struct azens *e)
 {
 	az_send(&e->op, CW_API_ARM_READ, "arm:nic.get", "GET", e->nic_id,
 	    ARM_API_NETWORK, NULL, NULL, nic_done, NULL);
+}
+
+static void
+ens_get_later(struct az_op *op)
+{
+	ens_get((struct azens *)op);
 }
 
 static void

@@ -51,6 +51,12 @@ struct cw_resp {
 	char			 message[512];
 	int			 attempts;
 	int			 gave_up;	/* retries cut by deadline/attempts */
+	/*
+	 * Set by a classifier for a wait that does not grow (another
+	 * operation in progress): the retry comes after this long, bounded
+	 * by the deadline only.
+	 */
+	uint64_t		 retry_in_ms;
 };
 
 struct cw_req_headers {

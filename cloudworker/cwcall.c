@@ -168,7 +168,10 @@ call_done(const struct eip_http_resp *r, void *arg)
 		call_finish(c, &rs);
 		return;
 	}
-	delay = backoff_next(&c->bo, now, backoff_rand());
+	if (rs.retry_in_ms > 0)
+		delay = rs.retry_in_ms;
+	else
+		delay = backoff_next(&c->bo, now, backoff_rand());
 	if (rs.retry_after_s >= 0 && (uint64_t)rs.retry_after_s * 1000 > delay)
 		delay = (uint64_t)rs.retry_after_s * 1000;
 	if (rs.cls == CC_THROTTLED) {
@@ -177,8 +180,9 @@ call_done(const struct eip_http_resp *r, void *arg)
 		if (a->hold_until < now + delay)
 			a->hold_until = now + delay;
 	}
-	if (c->attempts >= (c->o.max_attempts > 0 ? c->o.max_attempts :
-	    CALL_MAX_ATTEMPTS) || now + delay >= c->o.deadline_ms) {
+	if ((rs.retry_in_ms == 0 && c->attempts >= (c->o.max_attempts > 0 ?
+	    c->o.max_attempts : CALL_MAX_ATTEMPTS)) ||
+	    now + delay >= c->o.deadline_ms) {
 		rs.gave_up = 1;
 		log_info("cloud: %s: %s after %d attempts (%s), giving up",
 		    c->action, cloud_class_name(rs.cls), c->attempts, rs.code);

@@ -71,6 +71,9 @@ EXTRA_DIST += tests/cloudworker/ec2_oracle.py tests/cloudworker/cwlib.py
 # The process against eipam-sim's clouds, driven as the allocator drives it.
 TESTS += tests/cloudworker/test_cloud_aws.py tests/cloudworker/test_cloud_azure.py
 EXTRA_DIST += tests/cloudworker/test_cloud_aws.py tests/cloudworker/test_cloud_azure.py
+# And end to end through eipamd (every role) on the four cloud scenarios.
+TESTS += tests/cloudworker/test_cloud_e2e.py
+EXTRA_DIST += tests/cloudworker/test_cloud_e2e.py
 
 # libFuzzer targets of the cloud parsers (CC=clang ./configure
 # --enable-fuzzing); run one with ./tests/fuzz/fuzz_ec2_xml -max_total_time=60.

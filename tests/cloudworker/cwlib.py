@@ -23,7 +23,7 @@ import zmq
 BUILD = os.environ.get("top_builddir", os.getcwd())
 SRC = os.environ.get("top_srcdir", BUILD)
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
-from eiptest import Tap, wait_for  # noqa: E402,F401
+from eiptest import Tap, wait_for  # noqa: E402,F401 (re-exported)
 
 MAGIC = 0x45495041
 HDR = "!IHHIQ"

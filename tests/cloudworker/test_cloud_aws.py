@@ -8,7 +8,6 @@ ENSURE, STS web identity with expired temporary credentials, and no
 secret in any log line at debug level."""
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cwlib import Env, Tap, aws_eni_ips, all_aws_ips, wait_for  # noqa: E402

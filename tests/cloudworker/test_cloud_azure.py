@@ -53,7 +53,7 @@ def jwt_free(log):
     return re.search(r"eyJ[A-Za-z0-9_-]{10,}\.", log) is None
 
 
-def suite(scenario):
+def suite(scenario, full):
     env = Env(scenario)
     tag = "Azure (%s)" % ("workload identity" if scenario == "azure-wi"
                           else "client secret")
@@ -115,96 +115,110 @@ def suite(scenario):
                                            want),
              "%s: lb_mode none: existing egress configurations leave the "
              "pools" % tag, (r, eg))
-        # Owned narrower than what is there: the rest is foreign, kept.
-        r = env.ensure(a, ["10.0.40.10"], ["10.0.40.10/31"], nic=nid,
-                       lb_mode="none")
-        eg = egress(sim_nic(env, nic_a))
-        t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.40.10",
-                                                      "10.0.40.12"] and
-             r["body"]["ips"] == ["10.0.40.10"] and
-             r["body"]["capacity"] == 256 - 1 - 1,
-             "%s: only owned addresses are touched; others count against "
-             "capacity" % tag, (r, eg))
-        r = env.ensure(a, ["10.0.40.10"], [cidr], nic=nid, lb_mode="none")
-        eg = egress(sim_nic(env, nic_a))
-        t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.40.10"],
-             "%s: removing owned configurations" % tag, (r, eg))
+        if not full:
+            # Workload identity: the projected token rotates and the
+            # access token expires; the next ENSURE reads the new file.
+            env.sim.cloud("rotate-token", {"expireOld": True})
+            env.sim.cloud("aad-expire", {})
+            r = env.ensure(a, ["10.0.40.10"], [cidr], nic=nid)
+            d2 = env.worker.debug("dump")["result"]["azure"]
+            eg = egress(sim_nic(env, nic_a))
+            t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.40.10"] and
+                 d2["token_requests"] >= 2 and d2["token_valid"],
+                 "%s: rotated federated token and expired access token: a "
+                 "new token, converged (%d token requests)" % (
+                     tag, d2["token_requests"]), (r, d2))
+        if full:
+            # Owned narrower than what is there: the rest is foreign, kept.
+            r = env.ensure(a, ["10.0.40.10"], ["10.0.40.10/31"], nic=nid,
+                           lb_mode="none")
+            eg = egress(sim_nic(env, nic_a))
+            t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.40.10",
+                                                          "10.0.40.12"] and
+                 r["body"]["ips"] == ["10.0.40.10"] and
+                 r["body"]["capacity"] == 256 - 1 - 1,
+                 "%s: only owned addresses are touched; others count against "
+                 "capacity" % tag, (r, eg))
+            r = env.ensure(a, ["10.0.40.10"], [cidr], nic=nid, lb_mode="none")
+            eg = egress(sim_nic(env, nic_a))
+            t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.40.10"],
+                 "%s: removing owned configurations" % tag, (r, eg))
 
-        # Another NIC holds an address: set aside, the rest applied.
-        env.sim.cloud("take-address", {"ip": "10.0.40.50"})
-        r = env.ensure(a, ["10.0.40.10", "10.0.40.50", "10.0.40.51"], [cidr],
-                       nic=nid)
-        eg = egress(sim_nic(env, nic_a))
-        t.ok(r and r["body"]["class"] == "address_in_use" and
-             "10.0.40.50" in r["body"]["message"] and sorted(eg) ==
-             ["10.0.40.10", "10.0.40.51"] and not no_duplicates(env),
-             "%s: an address held elsewhere: address_in_use, the rest "
-             "attached, no duplicate" % tag, (r, eg))
+            # Another NIC holds an address: set aside, the rest applied.
+            env.sim.cloud("take-address", {"ip": "10.0.40.50"})
+            r = env.ensure(a, ["10.0.40.10", "10.0.40.50", "10.0.40.51"], [cidr],
+                           nic=nid)
+            eg = egress(sim_nic(env, nic_a))
+            t.ok(r and r["body"]["class"] == "address_in_use" and
+                 "10.0.40.50" in r["body"]["message"] and sorted(eg) ==
+                 ["10.0.40.10", "10.0.40.51"] and not no_duplicates(env),
+                 "%s: an address held elsewhere: address_in_use, the rest "
+                 "attached, no duplicate" % tag, (r, eg))
 
-        # A long-running operation that fails: retried, converged.
-        env.sim.cloud("fail-next-lro", {"nic": nic_a})
-        r = env.ensure(a, ["10.0.40.10", "10.0.40.52"], [cidr], nic=nid)
-        eg = egress(sim_nic(env, nic_a))
-        t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.40.10",
-                                                      "10.0.40.52"] and
-             stat(env, "arm:op.get", "Failed") + stat(env, "arm:op.get") > 0,
-             "%s: a failed long-running operation: read again, retried, "
-             "converged" % tag, (r, eg, env.sim.cloud("stats")))
+            # A long-running operation that fails: retried, converged.
+            env.sim.cloud("fail-next-lro", {"nic": nic_a})
+            r = env.ensure(a, ["10.0.40.10", "10.0.40.52"], [cidr], nic=nid)
+            eg = egress(sim_nic(env, nic_a))
+            t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.40.10",
+                                                          "10.0.40.52"] and
+                 stat(env, "arm:op.get", "Failed") + stat(env, "arm:op.get") > 0,
+                 "%s: a failed long-running operation: read again, retried, "
+                 "converged" % tag, (r, eg, env.sim.cloud("stats")))
 
-        # An etag conflict: the NIC changes between our GET and PUT.
-        b = workers[1]
-        nic_b = [v["nic"] for v in dump["vms"] if v["name"] == b["name"]][0]
-        gets = stat(env, "arm:nic.get")
-        env.sim.cloud("fault", {"action": "arm:nic.get", "latencyMs": 1500})
-        c = env.drv.send("CLOUD_ENSURE", {"node": b["name"], "provider_id":
-                         b["provider_id"], "nic": by[b["name"]]["nic"],
-                         "desired": ["10.0.41.7"], "owned_cidrs": [cidr]})
-        seen = wait_for(lambda: stat(env, "arm:nic.get") > gets, 10)
-        env.sim.cloud("fault", {"action": "arm:nic.get"})
-        env.sim.cloud("bump-etag", {"nic": nic_b})
-        r = env.drv.wait("CLOUD_ENSURED", c, 60)
-        eg = egress(sim_nic(env, nic_b))
-        st = env.sim.cloud("stats")["actions"].get("arm:nic.put", {})
-        t.ok(seen and r and r["body"]["ok"] and list(eg) == ["10.0.41.7"] and
-             st.get("PreconditionFailed", 0) >= 1,
-             "%s: an etag conflict (412): fresh GET, PUT again, converged"
-             % tag, (r, eg, st))
+            # An etag conflict: the NIC changes between our GET and PUT.
+            b = workers[1]
+            nic_b = [v["nic"] for v in dump["vms"] if v["name"] == b["name"]][0]
+            gets = stat(env, "arm:nic.get")
+            env.sim.cloud("fault", {"action": "arm:nic.get", "latencyMs": 1500})
+            c = env.drv.send("CLOUD_ENSURE", {"node": b["name"], "provider_id":
+                             b["provider_id"], "nic": by[b["name"]]["nic"],
+                             "desired": ["10.0.41.7"], "owned_cidrs": [cidr]})
+            seen = wait_for(lambda: stat(env, "arm:nic.get") > gets, 10)
+            env.sim.cloud("fault", {"action": "arm:nic.get"})
+            env.sim.cloud("bump-etag", {"nic": nic_b})
+            r = env.drv.wait("CLOUD_ENSURED", c, 60)
+            eg = egress(sim_nic(env, nic_b))
+            st = env.sim.cloud("stats")["actions"].get("arm:nic.put", {})
+            t.ok(seen and r and r["body"]["ok"] and list(eg) == ["10.0.41.7"] and
+                 st.get("PreconditionFailed", 0) >= 1,
+                 "%s: an etag conflict (412): fresh GET, PUT again, converged"
+                 % tag, (r, eg, st))
 
-        # Killed while its PUT runs: the next ENSURE converges.
-        env.sim.cloud("lro", {"polls": 3, "retryAfter": 1})
-        puts = stat(env, "arm:nic.put")
-        c = env.drv.send("CLOUD_ENSURE", {"node": b["name"], "provider_id":
-                         b["provider_id"], "nic": by[b["name"]]["nic"],
-                         "desired": ["10.0.41.7", "10.0.41.8"],
-                         "owned_cidrs": [cidr]})
-        seen = wait_for(lambda: stat(env, "arm:nic.put") > puts, 10)
-        env.restart_worker()
-        env.sim.cloud("lro", {"polls": 1, "retryAfter": 0})
-        r = env.ensure(b, ["10.0.41.7", "10.0.41.8"], [cidr],
-                       nic=by[b["name"]]["nic"])
-        eg = egress(sim_nic(env, nic_b))
-        t.ok(seen and r and r["body"]["ok"] and sorted(eg) ==
-             ["10.0.41.7", "10.0.41.8"] and not no_duplicates(env),
-             "%s: killed during a PUT's operation, restarted: converged, no "
-             "duplicate" % tag, (r, eg))
+            # Killed while its PUT runs: the next ENSURE converges.
+            env.sim.cloud("lro", {"polls": 3, "retryAfter": 1})
+            puts = stat(env, "arm:nic.put")
+            c = env.drv.send("CLOUD_ENSURE", {"node": b["name"], "provider_id":
+                             b["provider_id"], "nic": by[b["name"]]["nic"],
+                             "desired": ["10.0.41.7", "10.0.41.8"],
+                             "owned_cidrs": [cidr]})
+            seen = wait_for(lambda: stat(env, "arm:nic.put") > puts, 10)
+            env.restart_worker()
+            env.sim.cloud("lro", {"polls": 1, "retryAfter": 0})
+            r = env.ensure(b, ["10.0.41.7", "10.0.41.8"], [cidr],
+                           nic=by[b["name"]]["nic"])
+            eg = egress(sim_nic(env, nic_b))
+            t.ok(seen and r and r["body"]["ok"] and sorted(eg) ==
+                 ["10.0.41.7", "10.0.41.8"] and not no_duplicates(env),
+                 "%s: killed during a PUT's operation, restarted: converged, no "
+                 "duplicate" % tag, (r, eg))
 
-        # AAD refuses: reported as auth_failure, then recovers.
-        env.sim.cloud("fault", {"action": "aad:token", "rate": 1,
-                                "status": 401, "code": "invalid_client",
-                                "message": "AADSTS7000215: Invalid client "
-                                "secret provided."})
-        env.sim.cloud("aad-expire", {})
-        r = env.ensure(b, ["10.0.41.7"], [cidr], nic=by[b["name"]]["nic"])
-        eg = egress(sim_nic(env, nic_b))
-        t.ok(r and r["body"]["class"] == "auth_failure" and not
-             r["body"]["ok"] and sorted(eg) == ["10.0.41.7", "10.0.41.8"],
-             "%s: an AAD failure: auth_failure reported, nothing changed"
-             % tag, (r, eg))
-        env.sim.cloud("fault", {"action": "aad:token"})
-        r = env.ensure(b, ["10.0.41.7"], [cidr], nic=by[b["name"]]["nic"])
-        eg = egress(sim_nic(env, nic_b))
-        t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.41.7"],
-             "%s: AAD back: converged" % tag, (r, eg))
+            # AAD refuses: reported as auth_failure, then recovers.
+            env.sim.cloud("fault", {"action": "aad:token", "rate": 1,
+                                    "status": 401, "code": "invalid_client",
+                                    "message": "AADSTS7000215: Invalid client "
+                                    "secret provided."})
+            env.sim.cloud("aad-expire", {})
+            r = env.ensure(b, ["10.0.41.7"], [cidr], nic=by[b["name"]]["nic"])
+            eg = egress(sim_nic(env, nic_b))
+            t.ok(r and r["body"]["class"] == "auth_failure" and not
+                 r["body"]["ok"] and sorted(eg) == ["10.0.41.7", "10.0.41.8"],
+                 "%s: an AAD failure: auth_failure reported, nothing changed"
+                 % tag, (r, eg))
+            env.sim.cloud("fault", {"action": "aad:token"})
+            r = env.ensure(b, ["10.0.41.7"], [cidr], nic=by[b["name"]]["nic"])
+            eg = egress(sim_nic(env, nic_b))
+            t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.41.7"],
+                 "%s: AAD back: converged" % tag, (r, eg))
 
         dump = env.worker.debug("dump")
         text = str(dump)
@@ -221,6 +235,6 @@ def suite(scenario):
         env.close()
 
 
-suite("azure")
-suite("azure-wi")
+suite("azure", full=True)
+suite("azure-wi", full=False)
 t.done()
