@@ -248,7 +248,8 @@ class Driver:
 
 
 class Worker:
-    """A real eipam-cloudworker, --standalone in run_dir."""
+    """A real eipam-cloudworker, --standalone in run_dir, its sandbox in
+    trap mode (a missing rule names the call and ends the test)."""
 
     def __init__(self, tmp, config, level="debug", name="cw"):
         self.run = os.path.join(tmp, "run")
@@ -266,7 +267,8 @@ class Worker:
         self.proc = subprocess.Popen(
             [os.path.join(BUILD, "eipam-cloudworker"), "--standalone",
              "--run-dir", self.run, "--config", self.cfg, "--log-level",
-             self.level], stdout=log, stderr=subprocess.STDOUT)
+             self.level, "--sandbox", os.environ.get("EIPAM_SANDBOX", "trap")],
+            stdout=log, stderr=subprocess.STDOUT)
         log.close()
 
     def kill(self, sig=signal.SIGKILL):
@@ -288,6 +290,12 @@ class Worker:
         with open(self.logpath) as f:
             return f.read()
 
+    def sandbox_clean(self):
+        """The sandbox was entered and no call was refused."""
+        log = self.text()
+        return ("sandbox: cloudworker entered" in log and
+                "forbidden system call" not in log)
+
     def debug(self, cmd="dump", args=None):
         """eipamctl-style DEBUG_REQ on the worker's debug socket."""
         ctx = zmq.Context()
@@ -305,24 +313,29 @@ class Worker:
         return rep
 
 
-def worker_config(sim):
+def worker_config(sim, host=None):
+    """The cloudworker's BOOT config for the simulator; host replaces
+    127.0.0.1 in the endpoints (localhost: names resolved in the sandbox),
+    but for ARM, whose operation URLs name the simulator's own address
+    (the cloudworker rightly refuses to follow them anywhere else)."""
     f = sim.flags
     c = {"credentials_dir": f["cloud-credentials-dir"],
          "ca_bundle": f["ca-bundle"]}
     for k in ("aws-ec2-endpoint", "aws-sts-endpoint", "azure-arm-endpoint",
               "azure-authority"):
         if k in f:
-            c[k.replace("-", "_")] = f[k]
+            c[k.replace("-", "_")] = f[k] if host is None or \
+                k == "azure-arm-endpoint" else f[k].replace("127.0.0.1", host)
     return c
 
 
 class Env:
     """A simulator, a cloudworker and the driver, set up and configured."""
 
-    def __init__(self, scenario, level="debug", workers=0):
+    def __init__(self, scenario, level="debug", workers=0, host=None):
         self.tmp = tempfile.mkdtemp(prefix="eipam-cw-")
         self.sim = Sim(scenario, self.tmp, workers)
-        self.worker = Worker(self.tmp, worker_config(self.sim), level)
+        self.worker = Worker(self.tmp, worker_config(self.sim, host), level)
         self.drv = Driver(self.worker.run)
         self.worker.start()
         if not self.drv.wait_hello():

@@ -261,12 +261,14 @@ def static_suite():
         t.ok(secrets and not leaked and "debug" in log,
              "static keys: no secret in any log line at debug level "
              "(%d secrets checked)" % len(secrets), leaked)
+        t.ok(env.worker.sandbox_clean(), "static keys: the sandbox "
+             "refused no call", log[-2000:])
     finally:
         env.close()
 
 
 def sts_suite():
-    env = Env("aws-sts")
+    env = Env("aws-sts", host="localhost")
     try:
         ec2 = env.sim.boto3_ec2()
         nodes = env.sim.nodes()
@@ -303,6 +305,8 @@ def sts_suite():
         t.ok(secrets and not leaked, "STS: neither the web identity token "
              "nor anything issued appears in the debug log", (leaked,
                                                               issued))
+        t.ok(env.worker.sandbox_clean(), "STS (endpoints by name): the "
+             "sandbox refused no call", env.worker.text()[-2000:])
     finally:
         env.close()
 

@@ -54,7 +54,7 @@ def jwt_free(log):
 
 
 def suite(scenario, full):
-    env = Env(scenario)
+    env = Env(scenario, host="localhost" if not full else None)
     tag = "Azure (%s)" % ("workload identity" if scenario == "azure-wi"
                           else "client secret")
     try:
@@ -220,6 +220,25 @@ def suite(scenario, full):
             t.ok(r and r["body"]["ok"] and sorted(eg) == ["10.0.41.7"],
                  "%s: AAD back: converged" % tag, (r, eg))
 
+        if full:
+            # ARM configured by another name than the one its operation
+            # URLs carry: the bearer token is not sent to that URL.
+            import json as _json
+            cfg = _json.load(open(env.worker.cfg))
+            cfg["azure_arm_endpoint"] = cfg["azure_arm_endpoint"].replace(
+                "127.0.0.1", "localhost")
+            _json.dump(cfg, open(env.worker.cfg, "w"))
+            env.restart_worker()
+            polls = sum(env.sim.cloud("stats")["actions"].get(
+                "arm:op.get", {}).values())
+            r = env.ensure(b, ["10.0.41.9"], [cidr], nic=by[b["name"]]["nic"])
+            after = sum(env.sim.cloud("stats")["actions"].get(
+                "arm:op.get", {}).values())
+            t.ok(r and r["body"]["class"] == "invalid" and "leaves the ARM "
+                 "endpoint" in r["body"].get("message", "") and
+                 after == polls, "%s: an operation URL off the configured "
+                 "ARM origin is not followed (no token sent there)" % tag,
+                 (r, polls, after))
         dump = env.worker.debug("dump")
         text = str(dump)
         secrets = env.sim.secrets()
@@ -231,6 +250,8 @@ def suite(scenario, full):
         t.ok(secrets and not leaked and jwt_free(log),
              "%s: no secret and no token in any log line at debug level "
              "(%d secrets checked)" % (tag, len(secrets)), leaked)
+        t.ok(env.worker.sandbox_clean(), "%s: the sandbox refused no call"
+             % tag, log[-2000:])
     finally:
         env.close()
 
