@@ -137,10 +137,11 @@ disc_reply(struct disc *d)
 			json_object_set_new(n, "primary_ip", json_string(
 			    ip_format(&x->eni.primary_ip, buf, sizeof(buf))));
 		lim = aws_itype_limit(d->op.aws, x->type);
+		/* A delegated prefix takes one slot. */
 		cap = plan_capacity(lim, x->eni.primary_ip.family != 0,
 		    plan_foreign(x->eni.ips, x->eni.nips,
 		    x->eni.primary_ip.family != 0 ? &x->eni.primary_ip : NULL,
-		    cidrs, d->nsubs));
+		    cidrs, d->nsubs) + x->eni.nprefixes);
 		if (cap >= 0)
 			json_object_set_new(n, "capacity", json_integer(cap));
 		json_array_append_new(nodes, n);
@@ -313,9 +314,12 @@ enis_done(struct aws_req *r, struct cw_resp *rs)
 		return;
 	}
 	for (i = 0; i < l.n; i++)
-		for (j = 0; j < l.v[i].nips; j++)
-			for (k = 0; k < d->nsubs; k++)
+		for (k = 0; k < d->nsubs; k++) {
+			for (j = 0; j < l.v[i].nips; j++)
 				used_add(&d->subs[k], &l.v[i].ips[j]);
+			for (j = 0; j < l.v[i].nprefix_ips; j++)
+				used_add(&d->subs[k], &l.v[i].prefix_ips[j]);
+		}
 	if (l.next_token != NULL) {
 		aws_send(&d->op, CW_API_EC2_DESCRIBE,
 		    "DescribeNetworkInterfaces", ec2_req_describe_enis(
@@ -539,6 +543,7 @@ struct ens {
 	char		*eni;
 	char		*type;
 	int		 limit;
+	size_t		 nprefixes;	/* delegated prefixes on the ENI */
 	struct eip_ip	 primary;
 	int		 has_primary;
 	struct eip_ip	*cur;		/* every address on the ENI */
@@ -613,7 +618,7 @@ ens_reply(struct ens *e)
 			mine[n++] = e->cur[i];
 	nforeign = plan_foreign(e->cur, e->ncur, e->has_primary ? &e->primary :
 	    NULL, e->owned, e->nowned);
-	cap = plan_capacity(e->limit, e->has_primary, nforeign);
+	cap = plan_capacity(e->limit, e->has_primary, nforeign + e->nprefixes);
 	snprintf(msg, sizeof(msg), "%s", e->err);
 	if (cls == CC_OK && e->nin_use > 0) {
 		size_t o = 0;
@@ -690,7 +695,10 @@ ens_plan(struct ens *e)
 	in.nowned = e->nowned;
 	in.desired = e->desired;
 	in.ndesired = e->ndesired;
-	in.limit = e->limit;
+	/* Each delegated prefix takes a slot of the limit. */
+	in.limit = e->limit > 0 ? e->limit - (int)e->nprefixes : e->limit;
+	if (e->limit > 0 && in.limit < 1)
+		in.limit = 1;
 	if (ensure_plan_make(&in, &e->plan, err, sizeof(err)) == -1) {
 		ens_error(e, CC_INVALID, "%s", err);
 		ens_reply(e);
@@ -880,6 +888,7 @@ describe_done(struct aws_req *r, struct cw_resp *rs)
 	e->type = l.v[i].type != NULL ? xstrdup(l.v[i].type) : NULL;
 	e->has_primary = eni->primary_ip.family != 0;
 	e->primary = eni->primary_ip;
+	e->nprefixes = eni->nprefixes;
 	free(e->cur);
 	e->cur = xcalloc(eni->nips + 1, sizeof(*e->cur));
 	if (eni->nips > 0)

@@ -24,8 +24,15 @@ struct ec2_eni {
 	int		 device_index;	/* -1 when not attached */
 	int		 card_index;
 	struct eip_ip	 primary_ip;	/* family 0 if none */
-	struct eip_ip	*ips;		/* every private IPv4/IPv6 address */
+	struct eip_ip	*ips;		/* primary and secondary addresses */
 	size_t		 nips;
+	/*
+	 * Delegated prefixes (ipv4PrefixSet): each takes one slot of the
+	 * interface's limit, and every address in it is in use.
+	 */
+	size_t		 nprefixes;
+	struct eip_ip	*prefix_ips;
+	size_t		 nprefix_ips;
 };
 
 struct ec2_instance {

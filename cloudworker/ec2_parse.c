@@ -78,25 +78,33 @@ ec2_eni_clear(struct ec2_eni *e)
 	free(e->id);
 	free(e->subnet_id);
 	free(e->ips);
+	free(e->prefix_ips);
 	memset(e, 0, sizeof(*e));
+}
+
+static int
+ips_add(struct eip_ip **v, size_t *n, const struct eip_ip *ip)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (ip_equal(&(*v)[i], ip))
+			return 0;
+	if (*n >= 4096)
+		return -1;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = *ip;
+	return 0;
 }
 
 static int
 eni_add_ip(struct ec2_eni *e, const char *s)
 {
 	struct eip_ip ip;
-	size_t i;
 
 	if (s == NULL || ip_parse(s, &ip) == -1)
 		return -1;
-	for (i = 0; i < e->nips; i++)
-		if (ip_equal(&e->ips[i], &ip))
-			return 0;
-	if (e->nips >= 4096)
-		return -1;
-	e->ips = xreallocarray(e->ips, e->nips + 1, sizeof(*e->ips));
-	e->ips[e->nips++] = ip;
-	return 0;
+	return ips_add(&e->ips, &e->nips, &ip);
 }
 
 /*
@@ -143,8 +151,8 @@ parse_eni(const struct eip_xnode *it, struct ec2_eni *e, char *err,
 			ip_parse(s, &e->primary_ip);
 	}
 	/*
-	 * Delegated prefixes hold addresses too: each address of a prefix
-	 * is in use for allocation purposes, so they are listed here.
+	 * Delegated prefixes hold addresses too: every address of one is in
+	 * use, and the prefix takes one slot of the limit.
 	 */
 	for (a = xml_path(it, "ipv4PrefixSet/item"); a != NULL;
 	    a = xml_next(a)) {
@@ -157,11 +165,14 @@ parse_eni(const struct eip_xnode *it, struct ec2_eni *e, char *err,
 			snprintf(err, errlen, "%s: bad ipv4Prefix", e->id);
 			goto fail;
 		}
+		e->nprefixes++;
 		for (k = 0; k <= cidr_last_offset(&c); k++) {
-			char ipbuf[IP_STRLEN];
-
 			cidr_nth(&c, k, &ip);
-			eni_add_ip(e, ip_format(&ip, ipbuf, sizeof(ipbuf)));
+			if (ips_add(&e->prefix_ips, &e->nprefix_ips, &ip) == -1) {
+				snprintf(err, errlen, "%s: too many prefixes",
+				    e->id);
+				goto fail;
+			}
 		}
 	}
 	return 0;

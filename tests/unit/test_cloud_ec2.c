@@ -168,11 +168,14 @@ START_TEST(t_instances)
 	ck_assert_ptr_nonnull(e);
 	ck_assert_str_eq(e->id, "eni-main");
 	ck_assert(has_ip(&e->primary_ip, 1, "10.0.1.10"));
-	/* Primary, two secondaries, and the 4 addresses of the prefix. */
-	ck_assert_uint_eq(e->nips, 7);
+	/* Primary and two secondaries; the prefix apart, 4 addresses. */
+	ck_assert_uint_eq(e->nips, 3);
 	ck_assert(has_ip(e->ips, e->nips, "10.0.1.30"));
 	ck_assert(has_ip(e->ips, e->nips, "10.0.5.7"));
-	ck_assert(has_ip(e->ips, e->nips, "10.0.1.67"));
+	ck_assert(!has_ip(e->ips, e->nips, "10.0.1.67"));
+	ck_assert_uint_eq(e->nprefixes, 1);
+	ck_assert_uint_eq(e->nprefix_ips, 4);
+	ck_assert(has_ip(e->prefix_ips, e->nprefix_ips, "10.0.1.67"));
 	ck_assert_ptr_null(ec2_primary_eni(&l.v[1]));
 	ec2_instances_clear(&l);
 }
