@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <zmq.h>
 
+#include "explain.h"
 #include "log.h"
 #include "model.h"
 #include "sandbox.h"
@@ -285,6 +286,17 @@ allocator_debug(struct eip_worker *w, const char *cmd, const json_t *args,
 	if (strcmp(cmd, "metrics") == 0) {
 		*result = model_gauges(a->model);
 		return 0;
+	}
+	if (strcmp(cmd, "explain") == 0) {
+		*result = model_explain(a->model, json_string_value(
+		    json_object_get(args, "kind")), json_string_value(
+		    json_object_get(args, "name")), err, errlen);
+		return *result != NULL ? 0 : -1;
+	}
+	if (strcmp(cmd, "plan") == 0) {
+		*result = model_plan(a->model, json_object_get(args, "object"),
+		    err, errlen);
+		return *result != NULL ? 0 : -1;
 	}
 	snprintf(err, errlen, "%s is not supported by the allocator yet", cmd);
 	return -1;

@@ -61,3 +61,5 @@ check_PROGRAMS += tests/unit/test_alloc_life
 tests_unit_test_alloc_life_SOURCES = tests/unit/test_alloc_life.c tests/unit/alloc_testlib.h
 tests_unit_test_alloc_life_CFLAGS = $(ALLOC_TEST_CFLAGS)
 tests_unit_test_alloc_life_LDADD = $(ALLOC_FAKE_LIBS)
+# eipamctl explain and plan: read-only questions to the model.
+libeipalloc_a_SOURCES += allocator/explain.c allocator/plan.c allocator/explain.h

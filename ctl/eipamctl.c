@@ -21,6 +21,7 @@
 #include <zmq.h>
 
 #include "eip_proto.h"
+#include "kyaml.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -109,7 +110,7 @@ debug_request(void *zctx, const char *role, const char *cmd, json_t *args)
 		fatalx("connect %s: %s", ep, zmq_strerror(errno));
 	req = json_pack("{s:s}", "cmd", cmd);
 	if (args != NULL)
-		json_object_set(req, "args", args);
+		json_object_set_new(req, "args", args);
 	if (eip_msg_encode(EIP_MSG_DEBUG_REQ, 0, 0, req, hdr, &buf, &len, err,
 	    sizeof(err)) == -1)
 		fatalx("%s", err);
@@ -211,6 +212,87 @@ debug_simple(void *zctx, const char *role, const char *cmd, json_t *args)
 	print_json(json_object_get(rep, "result"));
 	json_decref(rep);
 	return 0;
+}
+
+/* Prints an explain/plan answer: its sentences, or the JSON. */
+static int
+print_lines(json_t *rep, const char *role)
+{
+	json_t *res = json_object_get(rep, "result"), *l;
+	size_t i;
+
+	if (!json_is_true(json_object_get(rep, "ok"))) {
+		fprintf(stderr, "eipamctl: %s: %s\n", role,
+		    json_string_value(json_object_get(rep, "error")));
+		return 1;
+	}
+	if (json_out) {
+		print_json(res);
+		return 0;
+	}
+	json_array_foreach(json_object_get(res, "lines"), i, l)
+		printf("%s\n", json_string_value(l));
+	return 0;
+}
+
+static int
+cmd_explain(void *zctx, const char *what)
+{
+	const char *slash = strchr(what, '/');
+	char kind[32];
+	json_t *rep;
+	int rc;
+
+	if (slash == NULL || slash == what || (size_t)(slash - what) >=
+	    sizeof(kind) || slash[1] == '\0')
+		usage();
+	snprintf(kind, sizeof(kind), "%.*s", (int)(slash - what), what);
+	rep = debug_request(zctx, "allocator", "explain", json_pack("{s:s,s:s}",
+	    "kind", kind, "name", slash + 1));
+	rc = print_lines(rep, "allocator");
+	json_decref(rep);
+	return rc;
+}
+
+/* The EgressIPAM to plan, from JSON or the YAML subset kubeconfigs use. */
+static json_t *
+read_object(const char *path)
+{
+	char err[512], *buf;
+	size_t len = 0, cap = 65536;
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	json_t *j;
+
+	if (fp == NULL)
+		fatal("%s", path);
+	buf = xmalloc(cap);
+	while (!feof(fp) && len < 4 * 1024 * 1024) {
+		if (len + 4096 > cap)
+			buf = xreallocarray(buf, cap *= 2, 1);
+		len += fread(buf + len, 1, cap - len - 1, fp);
+		if (ferror(fp))
+			fatal("%s", path);
+	}
+	buf[len] = '\0';
+	if (fp != stdin)
+		fclose(fp);
+	if ((j = kyaml_parse(buf, len, err, sizeof(err))) == NULL)
+		fatalx("%s: %s", path, err);
+	free(buf);
+	return j;
+}
+
+static int
+cmd_plan(void *zctx, const char *path)
+{
+	json_t *obj = read_object(path), *rep;
+	int rc;
+
+	rep = debug_request(zctx, "allocator", "plan", json_pack("{s:o}",
+	    "object", obj));
+	rc = print_lines(rep, "allocator");
+	json_decref(rep);
+	return rc;
 }
 
 static void
@@ -324,6 +406,11 @@ main(int argc, char **argv)
 		rc = cmd_attach(zctx, argv[1]);
 	else if (strcmp(argv[0], "dump") == 0 && argc == 2)
 		rc = debug_simple(zctx, argv[1], "dump", NULL);
+	else if (strcmp(argv[0], "explain") == 0 && argc == 2)
+		rc = cmd_explain(zctx, argv[1]);
+	else if (strcmp(argv[0], "plan") == 0 && argc == 3 &&
+	    strcmp(argv[1], "-f") == 0)
+		rc = cmd_plan(zctx, argv[2]);
 	else {
 		usage();
 		rc = 2;

@@ -159,7 +159,7 @@ watcher_status(struct eip_worker *w, void *arg)
 		    informers_synced(W->inf, (enum wkind)k), "objects",
 		    (json_int_t)informers_cached(W->inf, (enum wkind)k)));
 	return json_pack("{s:o,s:b,s:s,s:s,s:o,s:I,s:{s:I,s:I,s:I,s:I,s:I},"
-	    "s:I}",
+	    "s:I,s:{s:o}}",
 	    "allocator", alloc_link_status(W->link),
 	    "leading", W->leading, "identity", W->identity,
 	    "server", kclient_server(W->kc), "kinds", synced,
@@ -168,7 +168,8 @@ watcher_status(struct eip_worker *w, void *arg)
 	    "lists", (json_int_t)st.lists, "watches", (json_int_t)st.watches,
 	    "relists_410", (json_int_t)st.relists_410,
 	    "errors", (json_int_t)st.errors,
-	    "requests", (json_int_t)kclient_requests(W->kc));
+	    "requests", (json_int_t)kclient_requests(W->kc),
+	    "metrics", "kube_requests", kclient_counters(W->kc));
 }
 
 static void

@@ -19,6 +19,14 @@
 #include "xmalloc.h"
 
 #define TOKEN_REFRESH_S	60
+#define KC_COUNTERS	64
+
+/* Requests by verb and status code, for eipam_kube_requests_total. */
+struct kc_counter {
+	char		 verb[8];
+	long		 code;
+	unsigned long	 count;
+};
 
 struct eip_kclient {
 	struct event_base	*base;
@@ -28,7 +36,28 @@ struct eip_kclient {
 	char			*token_file;
 	struct event		*refresh_ev;
 	unsigned long		 requests;
+	struct kc_counter	 counters[KC_COUNTERS];
+	int			 ncounters;
 };
+
+static void
+kc_count(struct eip_kclient *kc, const char *verb, long code)
+{
+	int i;
+
+	for (i = 0; i < kc->ncounters; i++)
+		if (kc->counters[i].code == code &&
+		    strcmp(kc->counters[i].verb, verb) == 0) {
+			kc->counters[i].count++;
+			return;
+		}
+	if (kc->ncounters == KC_COUNTERS)
+		return;		/* more distinct codes than anyone plots */
+	snprintf(kc->counters[i].verb, sizeof(kc->counters[i].verb), "%s", verb);
+	kc->counters[i].code = code;
+	kc->counters[i].count = 1;
+	kc->ncounters++;
+}
 
 struct eip_kreq {
 	struct eip_kclient	*kc;
@@ -152,6 +181,7 @@ kreq_done(const struct eip_http_resp *hr, void *arg)
 	const char *s;
 
 	r->hr = NULL;
+	kc_count(r->kc, r->method, hr->status);
 	/* Bound tokens rotate: re-read the file and try once more. */
 	if (hr->status == 401 && !r->retried && r->kc->token_file != NULL) {
 		r->retried = 1;
@@ -273,6 +303,19 @@ const char *
 kclient_server(const struct eip_kclient *kc)
 {
 	return kc->server;
+}
+
+json_t *
+kclient_counters(const struct eip_kclient *kc)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < kc->ncounters; i++)
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I}", "verb",
+		    kc->counters[i].verb, "code", (json_int_t)kc->counters[i].code,
+		    "count", (json_int_t)kc->counters[i].count));
+	return a;
 }
 
 unsigned long

@@ -49,6 +49,8 @@ void		 kclient_cancel(struct eip_kreq *);
 int		 kclient_reload_token(struct eip_kclient *);
 const char	*kclient_server(const struct eip_kclient *);
 unsigned long	 kclient_requests(const struct eip_kclient *);
+/* [{"verb","code","count"}] of every request so far (code 0: no answer). */
+json_t		*kclient_counters(const struct eip_kclient *);
 
 /* Percent-encodes a query value (continue tokens, selectors). */
 void		 kclient_escape(const char *in, char *out, size_t outlen);

@@ -19,6 +19,15 @@ class Tap:
     def __init__(self):
         self.n = 0
         self.failed = 0
+        # An exception in a test still ends with a plan and a failure.
+        prev = sys.excepthook
+
+        def hook(t, v, tb):
+            prev(t, v, tb)
+            self.ok(False, "the test raised %s: %s" % (t.__name__, v))
+            print("1..%d" % self.n)
+            sys.stdout.flush()
+        sys.excepthook = hook
 
     def ok(self, cond, what, diag=None):
         self.n += 1

@@ -108,7 +108,7 @@ try:
     z.send_multipart([b"EIPA" + b"\x00" * 16, b"{not json"])
     def rejected():
         dump = d.ctl("dump", "allocator")
-        return dump and dump["detail"]["rejected"] >= 3
+        return dump and dump["process"]["rejected"] >= 3
     t.ok(wait_for(rejected, 5), "allocator counted 3 malformed messages")
     t.ok("dropped message from watcher-evil" in d.logtext(),
          "malformed messages logged")
