@@ -230,6 +230,7 @@ render_ipams(const json_t *ipams, struct out *o)
 			json_array_foreach(ipams, i, ip)
 				json_array_foreach(json_object_get(ip, "cidrs"),
 				    j, x)
+					if (json_object_get(x, cf[f].key) != NULL)
 					out_add(o, "%s{egressipam=\"%s\",cidr="
 					    "\"%s\"} %.17g\n", cf[f].name,
 					    str(ip, "name", a, sizeof(a)),
@@ -251,22 +252,36 @@ render_ipams(const json_t *ipams, struct out *o)
 		    num(json_object_get(ip, "waiting")));
 }
 
+/*
+ * The histogram comes either cumulative ("latency": counts per le) or per
+ * bucket ("assign_latency_seconds": one count per le plus the overflow);
+ * Prometheus wants cumulative buckets.
+ */
 static void
-render_latency(const json_t *lat, struct out *o)
+render_latency(const json_t *data, struct out *o)
 {
-	const json_t *le = json_object_get(lat, "le");
-	const json_t *counts = json_object_get(lat, "counts");
+	const json_t *lat = json_object_get(data, "latency");
+	const json_t *le, *counts;
+	int per_bucket = 0;
+	double acc = 0;
 	size_t i;
 
+	if (lat == NULL && (lat = json_object_get(data,
+	    "assign_latency_seconds")) != NULL)
+		per_bucket = 1;
+	le = json_object_get(lat, "le");
+	counts = json_object_get(lat, "counts");
 	family(o, "egressip_assign_latency_seconds", "histogram",
 	    "Time from a namespace opting in to its IPs being written.");
 	if (!json_is_array(le) || !json_is_array(counts) ||
-	    json_array_size(le) != json_array_size(counts))
+	    json_array_size(counts) < json_array_size(le))
 		return;
-	for (i = 0; i < json_array_size(le); i++)
+	for (i = 0; i < json_array_size(le); i++) {
+		acc = per_bucket ? acc + num(json_array_get(counts, i)) :
+		    num(json_array_get(counts, i));
 		out_add(o, "egressip_assign_latency_seconds_bucket{le=\"%g\"} "
-		    "%.17g\n", num(json_array_get(le, i)),
-		    num(json_array_get(counts, i)));
+		    "%.17g\n", num(json_array_get(le, i)), acc);
+	}
 	out_add(o, "egressip_assign_latency_seconds_bucket{le=\"+Inf\"} "
 	    "%.17g\n", num(json_object_get(lat, "count")));
 	out_add(o, "egressip_assign_latency_seconds_sum %.17g\n",
@@ -305,6 +320,35 @@ render_worker_counters(const struct metrics_state *st, struct out *o)
 			    num(json_object_get(x, "count")));
 }
 
+/* The allocator's own counters ("counters" in GAUGES), if it sends them. */
+static void
+render_counters(const json_t *c, struct out *o)
+{
+	static const struct {
+		const char *key, *name, *help;
+	} cf[] = {
+		{ "reconciles", "eipam_reconcile_passes_total",
+		    "Reconcile passes of the allocator." },
+		{ "decisions", "eipam_decisions_total",
+		    "Decisions the allocator took (IPs chosen, placed, released)." },
+		{ "writes", "eipam_writes_total",
+		    "Writes the allocator asked for." },
+		{ "write_errors", "eipam_write_errors_total",
+		    "Writes that failed." },
+		{ "conflicts", "eipam_write_conflicts_total",
+		    "Writes refused on a stale resourceVersion (decided again)." },
+	};
+	size_t f;
+
+	for (f = 0; f < sizeof(cf) / sizeof(cf[0]); f++) {
+		if (json_object_get(c, cf[f].key) == NULL)
+			continue;
+		family(o, cf[f].name, "counter", cf[f].help);
+		out_add(o, "%s %.17g\n", cf[f].name,
+		    num(json_object_get(c, cf[f].key)));
+	}
+}
+
 static void
 render_gauges(const struct metrics_state *st, struct out *o)
 {
@@ -323,7 +367,7 @@ render_gauges(const struct metrics_state *st, struct out *o)
 		out_add(o, "eipam_synced %d\n",
 		    json_is_true(json_object_get(g, "synced")));
 	render_ipams(json_object_get(data, "ipams"), o);
-	render_latency(json_object_get(data, "latency"), o);
+	render_latency(data, o);
 	family(o, "eipam_reconciles_total", "counter",
 	    "Reconciliations of EgressIPAMs by result.");
 	if (rec != NULL) {
@@ -332,6 +376,7 @@ render_gauges(const struct metrics_state *st, struct out *o)
 		out_add(o, "eipam_reconciles_total{result=\"error\"} %.17g\n",
 		    num(json_object_get(rec, "error")));
 	}
+	render_counters(json_object_get(data, "counters"), o);
 }
 
 char *

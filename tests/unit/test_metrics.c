@@ -122,6 +122,32 @@ START_TEST(t_full_page_lints)
 }
 END_TEST
 
+START_TEST(t_per_bucket_histogram)
+{
+	struct metrics_state st;
+	json_t *g = json_loads("{\"synced\":true,\"leader\":true,\"data\":"
+	    "{\"ipams\":[],\"assign_latency_seconds\":{\"le\":[0.01,0.1],"
+	    "\"counts\":[2,3,1],\"count\":6,\"sum\":1.5},\"counters\":"
+	    "{\"reconciles\":9,\"conflicts\":1}}}", 0, NULL);
+	char *page;
+	size_t len;
+
+	metrics_init(&st);
+	metrics_set_gauges(&st, g, 1);
+	page = metrics_render(&st, &len);
+	/* Per-bucket counts become cumulative buckets. */
+	ck_assert_ptr_nonnull(strstr(page,
+	    "egressip_assign_latency_seconds_bucket{le=\"0.01\"} 2\n"
+	    "egressip_assign_latency_seconds_bucket{le=\"0.1\"} 5\n"
+	    "egressip_assign_latency_seconds_bucket{le=\"+Inf\"} 6\n"));
+	ck_assert_ptr_nonnull(strstr(page, "eipam_write_conflicts_total 1\n"));
+	ck_assert_ptr_null(strstr(page, "eipam_writes_total"));
+	free(page);
+	json_decref(g);
+	metrics_clear(&st);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -130,6 +156,7 @@ main(void)
 
 	tcase_add_test(tc, t_ready_and_render);
 	tcase_add_test(tc, t_full_page_lints);
+	tcase_add_test(tc, t_per_bucket_histogram);
 	suite_add_tcase(s, tc);
 	return eip_run_suite(s);
 }
