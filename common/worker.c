@@ -567,6 +567,12 @@ worker_run(struct eip_worker *w)
 	zmq_close(w->debug_sock);
 	lifeline_free(w->ll);
 	log_info("exiting (%d)", w->exit_code);
+	json_decref(w->config);
+	w->config = NULL;
+	free(w->run_dir);
+	w->run_dir = NULL;
+	free(w->sandbox_test);
+	w->sandbox_test = NULL;
 	return w->exit_code;
 }
 

@@ -47,6 +47,9 @@ static const struct opt opts[] = {
 	{ "kube-burst", O_INT, OFF(kube_burst), NULL, "client-side API burst" },
 	{ "leader-elect", O_BOOL, OFF(leader_elect), NULL, "use a Lease so only one operator writes" },
 	{ "leader-election-id", O_STR, OFF(leader_election_id), NULL, "name of the Lease" },
+	{ "leader-lease-duration", O_DOUBLE, OFF(lease_duration), NULL, "seconds a Lease holds without renewal (15)" },
+	{ "leader-renew-deadline", O_DOUBLE, OFF(renew_deadline), NULL, "seconds the leader keeps trying to renew (10)" },
+	{ "leader-retry-period", O_DOUBLE, OFF(retry_period), NULL, "seconds between attempts (2)" },
 	{ "metrics-bind-address", O_STR, OFF(metrics_bind), NULL, "host:port for /metrics" },
 	{ "health-probe-bind-address", O_STR, OFF(health_bind), NULL, "host:port for /healthz and /readyz" },
 	{ "log-format", O_ENUM, OFF(log_format), v_log_format, "text or json" },
@@ -84,6 +87,9 @@ options_init(struct eipamd_options *o)
 	o->kube_qps = 50;
 	o->kube_burst = 100;
 	o->leader_election_id = xstrdup("egressip-ipam-operator-leader");
+	o->lease_duration = 15;
+	o->renew_deadline = 10;
+	o->retry_period = 2;
 	o->metrics_bind = xstrdup("127.0.0.1:8080");
 	o->health_bind = xstrdup(":8081");
 	o->log_format = xstrdup("text");
@@ -310,6 +316,12 @@ options_role_config(const struct eipamd_options *o, enum eip_role role)
 		json_object_set_new(c, "leader_elect",
 		    json_boolean(o->leader_elect));
 		set_str(c, "leader_election_id", o->leader_election_id);
+		json_object_set_new(c, "lease_ms",
+		    json_integer((json_int_t)(o->lease_duration * 1000)));
+		json_object_set_new(c, "renew_ms",
+		    json_integer((json_int_t)(o->renew_deadline * 1000)));
+		json_object_set_new(c, "retry_ms",
+		    json_integer((json_int_t)(o->retry_period * 1000)));
 		json_object_set_new(c, "shutdown_timeout",
 		    json_integer(o->shutdown_timeout));
 		break;

@@ -21,6 +21,9 @@ struct eipamd_options {
 	int	 kube_burst;
 	int	 leader_elect;
 	char	*leader_election_id;
+	double	 lease_duration;	/* seconds, client-go defaults */
+	double	 renew_deadline;
+	double	 retry_period;
 	char	*metrics_bind;
 	char	*health_bind;
 	char	*log_format;

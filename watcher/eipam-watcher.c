@@ -249,6 +249,19 @@ start_client(struct watcher *W)
 		lo.name = worker_cfg_str(&W->w, "leader_election_id",
 		    "egressip-ipam-operator-leader");
 		lo.identity = W->identity;
+		lo.lease_ms = (int)worker_cfg_int(&W->w, "lease_ms", 15000);
+		lo.renew_ms = (int)worker_cfg_int(&W->w, "renew_ms", 10000);
+		lo.retry_ms = (int)worker_cfg_int(&W->w, "retry_ms", 2000);
+		/* client-go's constraint: duration > deadline > 1.2 x retry. */
+		if (!(lo.lease_ms > lo.renew_ms && lo.renew_ms * 10 >
+		    lo.retry_ms * 12) || lo.retry_ms < 100) {
+			log_error("leader election: need lease duration > renew "
+			    "deadline > 1.2 x retry period (>= 0.1 s); using "
+			    "15/10/2 s");
+			lo.lease_ms = 15000;
+			lo.renew_ms = 10000;
+			lo.retry_ms = 2000;
+		}
 		W->ld = leader_new(W->w.base, W->kc, &lo, on_leader, W);
 	}
 	worker_set_state(&W->w, "following");
