@@ -59,3 +59,55 @@ def aws_nics(sim):
             out[node_of[att["InstanceId"]]] = {
                 p["PrivateIpAddress"] for p in eni["PrivateIpAddresses"]}
     return out, ec2
+
+
+def azure_nics(sim):
+    """node -> private IPs of its primary NIC, through AAD and ARM over
+    HTTPS (the simulator's own API, not the operator's client)."""
+    import ssl
+    flags = dict(l.split("=", 1) for l in sim.flags() if "=" in l)
+    c = _creds(sim.state)
+    ctx = ssl.create_default_context(cafile=flags["--ca-bundle"])
+    form = {"grant_type": "client_credentials", "client_id":
+            c["azure_client_id"], "scope":
+            "https://management.azure.com/.default"}
+    if "azure_client_secret" in c:
+        form["client_secret"] = c["azure_client_secret"]
+    else:
+        with open(c["azure_federated_token_file"]) as f:
+            form["client_assertion"] = f.read().strip()
+        form["client_assertion_type"] = \
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    req = urllib.request.Request(
+        flags["--azure-authority"].rstrip("/") + "/" + c["azure_tenant_id"] +
+        "/oauth2/v2.0/token", data=urllib.parse.urlencode(form).encode(),
+        method="POST")
+    with urllib.request.urlopen(req, context=ctx, timeout=20) as r:
+        token = json.loads(r.read())["access_token"]
+    arm = flags["--azure-arm-endpoint"].rstrip("/")
+
+    def get(path, ver):
+        sep = "&" if "?" in path else "?"
+        rq = urllib.request.Request(arm + path + sep + "api-version=" + ver)
+        rq.add_header("Authorization", "Bearer " + token)
+        with urllib.request.urlopen(rq, context=ctx, timeout=20) as r:
+            return json.loads(r.read())
+
+    infra = sim.get("/apis/config.openshift.io/v1/infrastructures/cluster")
+    rg = infra["status"]["platformStatus"]["azure"]["resourceGroupName"]
+    path = "/subscriptions/%s/resourceGroups/%s/providers/" \
+        "Microsoft.Compute/virtualMachines" % (c["azure_subscription_id"], rg)
+    out = {}
+    while path:
+        page = get(path, "2023-03-01")
+        for vm in page.get("value", []):
+            nics = vm["properties"]["networkProfile"]["networkInterfaces"]
+            prim = [n for n in nics if (n.get("properties") or {}).get(
+                "primary")] or nics[:1]
+            nic = get(prim[0]["id"], "2023-09-01")
+            out[vm["name"]] = {
+                ip["properties"]["privateIPAddress"] for ip in
+                nic["properties"]["ipConfigurations"]}
+        nxt = page.get("nextLink")
+        path = nxt[len(arm):] if nxt and nxt.startswith(arm) else None
+    return out

@@ -280,13 +280,22 @@ def check_status(ipam):
 
 
 def check_cloud(c, cloud_nics, assigned):
+    """Every address inside an IPAM CIDR on a node's NIC (its primary
+    aside) is one its HostSubnet lists, and the other way round: nothing
+    leaked, nothing missing.  Foreign addresses outside the CIDRs are the
+    cloud's business."""
     bad = []
+    nets = [ipaddress.ip_network(a["CIDR"], strict=False)
+            for p in c.ipams for a in p.get("spec", {}).get(
+                "cidrAssignments", [])]
     for node, hs in c.hostsubnets.items():
         want = set(hs.get("egressIPs") or [])
         have = cloud_nics.get(node)
         if have is None:
             continue
-        ours = {ip for ip in have if ip in assigned or ip in want}
+        primary = internal_ip(c.nodes[node]) if node in c.nodes else None
+        ours = {ip for ip in have if ip != primary and any(
+            ipaddress.ip_address(ip) in n for n in nets)}
         if ours != want:
             bad.append("NIC of %s has %s, HostSubnet says %s" % (
                 node, sorted(ours), sorted(want)))

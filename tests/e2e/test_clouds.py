@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from env import ANN_IPS, Env, Tap, wait_for  # noqa: E402
-from cloudview import aws_nics  # noqa: E402
+from cloudview import aws_nics, azure_nics  # noqa: E402
 import invariants  # noqa: E402
 
 t = Tap()
@@ -63,6 +63,35 @@ for scenario in ("aws", "aws-sts"):
         t.ok(ok, "%s: deleting the namespaces removes every IP from the "
              "ENIs (no leak)" % scenario)
         t.ok(not e.converged(), "%s: invariants after deletion" % scenario)
+    finally:
+        e.close()
+
+for scenario in ("azure", "azure-wi"):
+    e = Env(scenario, nodes=9)
+    try:
+        t.ok(e.ready(), "%s: operator ready" % scenario, e.op.logtext())
+        ipam = e.apply_sample_ipam()
+        names = ["egressipam-azure-test", "egressipam-azure-test-1"] + \
+            ["az-%d" % i for i in range(4)]
+        for n in names:
+            e.namespace(n, ipam)
+        t.ok(not e.converged(timeout=40), "%s: README namespaces assigned "
+             "and placed" % scenario, e.op.logtext()[-2000:])
+        last = []
+        ok = wait_for(lambda: not last.__setitem__(slice(None),
+                      invariants.check(e.sim, cloud_nics=azure_nics(e.sim)))
+                      and not last, 30, step=0.5)
+        t.ok(ok, "%s: every NIC (read through AAD + ARM) carries exactly "
+             "its HostSubnet's IPs" % scenario, last)
+        held = {ip for n in names for ip in e.ips_of(n) or []}
+        t.ok(held <= set().union(*azure_nics(e.sim).values()),
+             "%s: every assigned IP is an ipConfiguration" % scenario)
+        for n in names:
+            e.kubectl("delete", "namespace", n, "--wait=false")
+        t.ok(wait_for(lambda: not (set().union(*azure_nics(e.sim).values())
+                                   & held), 30, step=0.5),
+             "%s: deleting the namespaces removes their ipConfigurations"
+             % scenario)
     finally:
         e.close()
 
