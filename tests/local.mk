@@ -54,7 +54,7 @@ tests_unit_test_metrics_LDADD = $(WORKER_TEST_LDADD)
 
 # Integration: the supervisor and its workers as real processes.
 TESTS += tests/integration/test_supervisor.py tests/integration/test_sandbox_roles.py
-TESTS += tests/e2e/test_baremetal.py tests/e2e/test_lifecycle.py tests/e2e/test_clouds.py tests/e2e/test_observe.py tests/e2e/test_leader.py
+TESTS += tests/e2e/test_baremetal.py tests/e2e/test_lifecycle.py tests/e2e/test_clouds.py tests/e2e/test_observe.py tests/e2e/test_leader.py tests/e2e/test_chaos.py
 EXTRA_DIST += tests/integration/eiptest.py tests/integration/test_supervisor.py \
 	tests/integration/test_sandbox_roles.py tests/e2e/env.py tests/e2e/simclient.py \
 	tests/e2e/invariants.py tests/e2e/cloudview.py
