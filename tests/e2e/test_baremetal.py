@@ -69,6 +69,38 @@ try:
     e.annotate("namespace", "manual-bad", ANN_IPS, "192.169.0.88")
     t.ok(wait_for(lambda: e.ips_of("after-halt"), 10) and not e.converged(),
          "fixing the annotation resumes processing", e.op.logtext()[-3000:])
+
+    # A pool exhausted, then freed: the waiting namespace gets the address.
+    e.sim.ctl("node-add", "tiny-0", "zone-t", "edge")
+    e.sim.ctl("node-label", "tiny-0", "tiny=yes")
+    e.apply({"apiVersion": "redhatcop.redhat.io/v1alpha1",
+             "kind": "EgressIPAM", "metadata": {"name": "tiny"},
+             "spec": {"cidrAssignments": [{"labelValue": "yes",
+                                           "CIDR": "10.50.0.0/30"}],
+                      "topologyLabel": "tiny",
+                      "nodeSelector": {"matchLabels": {"tiny": "yes"}}}})
+    for n in ("tiny-a", "tiny-b", "tiny-c"):
+        e.namespace(n, "tiny")
+    wait_for(lambda: sum(1 for n in ("tiny-a", "tiny-b", "tiny-c")
+                         if e.ips_of(n)) == 2, 10)
+    waiting = [n for n in ("tiny-a", "tiny-b", "tiny-c") if not e.ips_of(n)]
+    got = sorted(ip for n in ("tiny-a", "tiny-b", "tiny-c")
+                 for ip in e.ips_of(n) or [])
+    t.ok(len(waiting) == 1 and got == ["10.50.0.1", "10.50.0.2"],
+         "a /30 gives its two usable addresses, the third namespace waits",
+         (waiting, got))
+    t.ok(wait_for(lambda: e.events("CIDRExhausted", about=waiting[0]), 5),
+         "the waiting namespace gets a CIDRExhausted event")
+    def exhausted():
+        c = e.condition("tiny", "Ready") or {}
+        return c.get("status") == "False" and "10.50.0.0/30" in \
+            c.get("message", "")
+    t.ok(wait_for(exhausted, 10), "the IPAM's condition says the pool is "
+         "exhausted", e.condition("tiny", "Ready"))
+    freed = [n for n in ("tiny-a", "tiny-b", "tiny-c") if n not in waiting][0]
+    e.kubectl("delete", "namespace", freed, "--wait=false")
+    t.ok(wait_for(lambda: e.ips_of(waiting[0]), 10) and
+         not e.converged(), "an address frees: the waiting namespace gets it")
 finally:
     e.close()
 
