@@ -582,14 +582,36 @@ cw_message(struct cw *cw, const struct eip_msg *m)
 	ensure_enqueue(cw, t);
 }
 
+/*
+ * Calls by action and outcome ("ok", or the cloud's error code), in the
+ * shape metricsd renders as eipam_cloud_calls_total (proto/SCHEMA.md).
+ */
+static json_t *
+cw_metrics(struct cw *cw)
+{
+	json_t *calls = json_array(), *outcomes, *n;
+	const char *action, *outcome, *slash;
+
+	json_object_foreach(cw->stats, action, outcomes)
+		json_object_foreach(outcomes, outcome, n) {
+			/* Actions are "ec2:AssignPrivateIpAddresses" and the like. */
+			slash = strchr(action, ':');
+			json_array_append_new(calls, json_pack("{s:s,s:s,s:s,s:O}",
+			    "provider", cw->prov.name != NULL ? cw->prov.name :
+			    "none", "action", slash != NULL ? slash + 1 : action,
+			    "outcome", outcome, "count", n));
+		}
+	return json_pack("{s:o}", "cloud_calls", calls);
+}
+
 json_t *
 cw_status(struct cw *cw)
 {
-	return json_pack("{s:s?, s:s?, s:I, s:I, s:I, s:I}", "provider",
+	return json_pack("{s:s?, s:s?, s:I, s:I, s:I, s:I, s:o}", "provider",
 	    cw->prov.name, "error", cw->config_error[0] ? cw->config_error :
 	    NULL, "running", (json_int_t)cw->running, "calls",
 	    (json_int_t)cw->calls, "retries", (json_int_t)cw->retries,
-	    "tasks", (json_int_t)cw->tasks_done);
+	    "tasks", (json_int_t)cw->tasks_done, "metrics", cw_metrics(cw));
 }
 
 json_t *

@@ -46,6 +46,18 @@ for scenario in ("aws", "aws-sts"):
         held = {ip for n in names for ip in e.ips_of(n) or []}
         on_nics = {ip for ips in nics.values() for ip in ips}
         t.ok(held <= on_nics, "%s: every assigned IP is on a NIC" % scenario)
+        mport = open(os.path.join(e.op.run, "metrics.port")).read().strip()
+
+        def scrape():
+            import urllib.request
+            with urllib.request.urlopen("http://127.0.0.1:%s/metrics" %
+                                        mport, timeout=5) as r:
+                return r.read().decode()
+        t.ok(wait_for(lambda: 'eipam_cloud_calls_total{provider="aws",'
+                      'action="AssignPrivateIpAddresses",outcome="ok"}' in
+                      scrape(), 15),
+             "%s: /metrics counts the cloud calls by action and outcome"
+             % scenario)
         # The erroneous namespace of upstream's test/: halts the IPAM.
         e.namespace("egressipam-aws-test-2", ipam,
                     "11.0.128.7,10.0.144.7,10.0.160.7")
