@@ -61,7 +61,7 @@ try:
          e.events("ProcessingError", about=ipam, kind="EgressIPAM"),
          "ProcessingError events on the namespace and the EgressIPAM")
     e.namespace("after-halt", ipam)
-    wait_for(lambda: e.ips_of("after-halt"), 3)
+    wait_for(lambda: e.ips_of("after-halt"), 3, scale=False)  # must NOT come
     t.ok(e.ips_of("after-halt") is None, "halted: a new namespace gets "
          "nothing while the error stands")
     t.ok(e.ips_of("egressipam-baremetal-test") == ips,

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -45,13 +46,19 @@ try:
                             e.op.run, "attach", "allocator"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True)
+    seen = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(
+        att.stdout.readline, "")))
+    reader.start()
     alloc_pid = e.op.roles()["allocator"]["pid"]
     for ns in ("egressipam-baremetal-test", "egressipam-baremetal-test2"):
         e.namespace(ns, ipam)
     t.ok(not e.converged(), "README namespaces assigned")
-    time.sleep(0.5)     # at least two polls of the trace after the writes
+    wait_for(lambda: any("W_RESULT" in l for l in list(seen)), 10)
     att.send_signal(signal.SIGINT)
-    out, _ = att.communicate(timeout=10)
+    att.wait(timeout=10)
+    reader.join(10)
+    out = "".join(seen)
     t.ok("attached to allocator" in out and "OBJ_NAMESPACE" in out and
          "W_NS_EGRESSIPS" in out and "W_RESULT" in out,
          "attach shows the live trace (objects in, writes out, results)",
