@@ -99,12 +99,21 @@ ns_annot_writes(struct eip_model *m, struct ns *ns)
 	if (!ns->present || ns->deleting || !write_ready(m, &ns->w_annot, ns->rv))
 		return;
 	if (ns->bound != NULL) {
-		if (!bind_writable(m, ns) || ns->nips == 0 || ns->ips[0] == NULL ||
-		    annot_matches(ns))
+		if ((!bind_writable(m, ns) && !bind_release_only(m, ns)) ||
+		    ns->nips == 0 || ns->ips[0] == NULL || annot_matches(ns))
 			return;
 		ips = xcalloc(ns->nips + 1, sizeof(*ips));
 		for (n = 0; n < ns->nips && ns->ips[n] != NULL; n++)
 			ips[n] = ns->ips[n]->ip;
+		/* Halted: only a list that drops IPs may be written. */
+		if (!bind_writable(m, ns)) {
+			struct iplist have = ns->annot_ips, w = { ips, n };
+
+			if (ns->annot == NULL || !iplist_subset(&w, &have)) {
+				free(ips);
+				return;
+			}
+		}
 		want = manual_format(ips, n);
 		free(ips);
 		b = json_pack("{s:s, s:s, s:s}", "name", ns->name, "rv", ns->rv,

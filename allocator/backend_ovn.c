@@ -23,6 +23,10 @@ prefix_json(const struct ns *ns, struct iplist *l)
 	l->v = xcalloc(ns->nips + 1, sizeof(*l->v));
 	l->n = 0;
 	for (i = 0; i < ns->nips && ns->ips[i] != NULL; i++) {
+		/* Not while another namespace's object still carries it. */
+		if (ip_carried_by_other(ns->ips[i], ns) != NULL &&
+		    !iplist_has(&ns->eip_ips, &ns->ips[i]->ip))
+			continue;
 		l->v[l->n++] = ns->ips[i]->ip;
 		json_array_append_new(a, json_string(ip_format(&ns->ips[i]->ip,
 		    s, sizeof(s))));
@@ -38,12 +42,20 @@ ovn_ns_writes(struct eip_model *m, struct ns *ns)
 	json_t *b, *ips;
 	int wanted;
 
-	if (!bind_writable(m, ns) || !write_ready(m, &ns->w_eip, ns->eip_rv))
+	if ((!bind_writable(m, ns) && !bind_release_only(m, ns)) ||
+	    !write_ready(m, &ns->w_eip, ns->eip_rv))
 		return;
 	snprintf(name, sizeof(name), EIP_OBJ_PREFIX "%s", ns->name);
 	ips = prefix_json(ns, &want);
 	wanted = ns->bound != NULL && ns->present && !ns->deleting &&
 	    want.n > 0 && ns->uid != NULL;
+	/* Halted: only taking away (doc: bind_release_only). */
+	if (!bind_writable(m, ns) && (!ns->eip_present || (wanted &&
+	    !iplist_subset(&want, &ns->eip_ips)))) {
+		json_decref(ips);
+		iplist_clear(&want);
+		return;
+	}
 	if (wanted && (!ns->eip_present ||
 	    !iplist_same_set(&want, &ns->eip_ips) ||
 	    !streq(ns->eip_label, ns->bound->name) ||

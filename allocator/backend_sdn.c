@@ -51,8 +51,11 @@ ns_desired(const struct eip_model *m, const struct ns *ns,
 	out->v = xcalloc(ns->nips + obs->n + 1, sizeof(*out->v));
 	out->n = 0;
 	if (ns->bound != NULL && ns->present && !ns->deleting) {
+		/* Not while another namespace's object still carries it. */
 		for (i = 0; i < ns->nips && ns->ips[i] != NULL; i++)
-			out->v[out->n++] = ns->ips[i]->ip;
+			if (ip_carried_by_other(ns->ips[i], ns) == NULL ||
+			    iplist_has(obs, &ns->ips[i]->ip))
+				out->v[out->n++] = ns->ips[i]->ip;
 		return;
 	}
 	for (i = 0; i < obs->n; i++)
@@ -66,11 +69,12 @@ sdn_ns_writes(struct eip_model *m, struct ns *ns)
 	struct iplist want = { NULL, 0 };
 	json_t *b;
 
-	if (!ns->nn_present || !bind_writable(m, ns) ||
-	    !write_ready(m, &ns->w_nn, ns->nn_rv))
+	if (!ns->nn_present || (!bind_writable(m, ns) &&
+	    !bind_release_only(m, ns)) || !write_ready(m, &ns->w_nn, ns->nn_rv))
 		return;
 	ns_desired(m, ns, &ns->nn_ips, &want);
-	if (!iplist_equal(&want, &ns->nn_ips)) {
+	if (!iplist_equal(&want, &ns->nn_ips) && (bind_writable(m, ns) ||
+	    iplist_subset(&want, &ns->nn_ips))) {
 		b = json_pack("{s:s, s:s, s:o}", "name", ns->name, "rv",
 		    ns->nn_rv, "egress_ips", ips_json(&want));
 		write_send(m, EIP_MSG_W_NETNAMESPACE, ns->name, ns->nn_rv, b,
@@ -142,14 +146,15 @@ sdn_node_writes(struct eip_model *m, struct node *n)
 		    sizeof(cs))));
 		/*
 		 * The SDN master owns egressIPs in this mode; only addresses
-		 * of ours that nobody holds any more are taken away.
+		 * of ours that no namespace holds and no NetNamespace lists
+		 * (so SDN will not put them back) are taken away.
 		 */
 		want.v = xcalloc(n->hs_ips.n + 1, sizeof(*want.v));
 		for (i = 0; i < n->hs_ips.n; i++) {
 			struct ipent *e = ip_get(m, &n->hs_ips.v[i], 0);
 
-			if (!ip_owned(m, &n->hs_ips.v[i]) ||
-			    (e != NULL && e->holder != NULL))
+			if (!ip_owned(m, &n->hs_ips.v[i]) || e == NULL ||
+			    e->holder != NULL || e->nn.n > 0)
 				want.v[want.n++] = n->hs_ips.v[i];
 		}
 	} else {

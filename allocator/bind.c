@@ -54,12 +54,15 @@ set_holding(struct eip_model *m, struct ns *ns)
 	}
 }
 
-/* Whoever carries e must look again: its holder changed. */
+/* Whoever carries or claims e must look again: its holder changed. */
 static void
 touch_carriers(struct eip_model *m, struct ipent *e)
 {
 	size_t i;
 
+	for (i = 0; i < e->ann.n; i++)
+		if (e->ann.v[i] != e->holder)
+			q_ns(m, e->ann.v[i], Q_DIRTY);
 	for (i = 0; i < e->hs.n; i++)
 		q_node(m, e->hs.v[i], Q_WRITE);
 	for (i = 0; i < e->nics.n; i++)
@@ -102,17 +105,16 @@ leave_waiting(struct ns *ns)
 	}
 }
 
+/* Takes ns off the rejected lists of every IPAM but keep. */
 static void
-clear_bad(struct eip_model *m, struct ns *ns)
+unlist_bad(struct eip_model *m, struct ns *ns, struct ipam *keep)
 {
 	struct ipam *p;
 	size_t it = 0;
 	int was;
 
-	if (ns->bad == NULL)
-		return;
 	while ((p = hmap_next(&m->ipams, &it)) != NULL) {
-		if (!ptrvec_has(&p->bad, ns))
+		if (p == keep || !ptrvec_has(&p->bad, ns))
 			continue;
 		was = ipam_halted(m, p);
 		ptrvec_remove(&p->bad, ns);
@@ -123,10 +125,24 @@ clear_bad(struct eip_model *m, struct ns *ns)
 			size_t it2 = 0;
 
 			log_info("EgressIPAM %s: processing resumes", p->name);
-			while ((o = hmap_next(&p->refs, &it2)) != NULL)
+			while ((o = hmap_next(&p->refs, &it2)) != NULL) {
+				size_t k;
+
 				q_ns(m, o, Q_DIRTY | Q_WRITE);
+				for (k = 0; k < o->nips; k++)
+					if (o->ips[k] != NULL)
+						q_ip(m, o->ips[k]);
+			}
 		}
 	}
+}
+
+static void
+clear_bad(struct eip_model *m, struct ns *ns)
+{
+	if (ns->bad == NULL)
+		return;
+	unlist_bad(m, ns, NULL);
 	free(ns->bad);
 	ns->bad = NULL;
 	ns->ev &= ~EV_INVALID;
@@ -139,6 +155,7 @@ set_bad(struct eip_model *m, struct ns *ns, struct ipam *p, const char *why)
 
 	if (streq(ns->bad, why) && ptrvec_has(&p->bad, ns))
 		return;
+	unlist_bad(m, ns, p);
 	setstr(&ns->bad, why);
 	if (!ptrvec_has(&p->bad, ns))
 		ptrvec_push(&p->bad, ns);
@@ -289,17 +306,25 @@ remap(struct eip_model *m, struct ns *ns, struct ipam *p)
 	ns->ours = ours;
 }
 
-/* Why ip cannot be claimed at position i of p by ns; NULL if it can. */
-static const char *
+enum claim {
+	CLAIM_OK = 0,
+	CLAIM_BAD,		/* rejected: the reason is in buf */
+	CLAIM_WAIT,		/* another namespace's network object lets it go */
+};
+
+/* Can ns claim ip at position i of p? */
+static enum claim
 check_state(struct eip_model *m, struct ns *ns, struct ipam *p, size_t i,
     const struct eip_ip *ip, char *buf, size_t len)
 {
 	struct slot *s = p->slots[i];
 	char a[IP_STRLEN];
 	struct ipent *e;
+	struct ns *o;
 	int f = pool_flags(s->pool, ip);
 
 	ip_format(ip, a, sizeof(a));
+	e = ip_get(m, ip, 0);
 	if (f < 0)
 		snprintf(buf, len, "IP %s is not inside CIDR %zu (%s)", a, i + 1,
 		    p->spec.a[i].cidr_str);
@@ -311,13 +336,69 @@ check_state(struct eip_model *m, struct ns *ns, struct ipam *p, size_t i,
 		    p->spec.a[i].cidr_str);
 	else if (f & POOL_NODE)
 		snprintf(buf, len, "IP %s is the IP of a node", a);
-	else if ((e = ip_get(m, ip, 0)) != NULL && e->holder != NULL &&
-	    e->holder != ns && !wins(m, ns, e->holder, e))
+	else if (e != NULL && e->holder != NULL && e->holder != ns &&
+	    !wins(m, ns, e->holder, e))
 		snprintf(buf, len, "IP %s is held by namespace %s", a,
 		    e->holder->name);
-	else
-		return NULL;
-	return buf;
+	else if (e != NULL && (o = ip_carried_by_other(e, ns)) != NULL &&
+	    o != e->holder) {
+		/*
+		 * The network still carries it for another namespace that
+		 * no longer holds it: wait until that is cleaned up.  This
+		 * must not depend on how that namespace is judged, so that a
+		 * restart, which judges them in another order, agrees.
+		 */
+		model_trace_line(m, "namespace %s waits: %s is still carried "
+		    "for namespace %s", ns->name, a, o->name);
+		return CLAIM_WAIT;
+	} else
+		return CLAIM_OK;
+	return CLAIM_BAD;
+}
+
+/*
+ * A namespace whose annotation is gone, rejected or waiting keeps what
+ * the network carries for it (its NetNamespace or EgressIP), each IP at
+ * its CIDR's free position: that is what a restart finds it holding, and
+ * recheck() then judges it as before.
+ */
+static void
+adopt_carried(struct eip_model *m, struct ns *ns, struct ipam *p)
+{
+	const struct iplist *l = m->backend == BK_OVN ? &ns->eip_ips :
+	    &ns->nn_ips;
+	struct ipent *e;
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < p->nslots; j++)
+			if (pool_contains(p->slots[j]->pool, &l->v[i]))
+				break;
+		if (j == p->nslots || ns->ips[j] != NULL)
+			continue;
+		e = ip_get(m, &l->v[i], 1);
+		if (e->holder != NULL && e->holder != ns)
+			continue;
+		hold(m, ns, j, e);
+	}
+}
+
+/* Only what the network carries for the namespace stays held. */
+static void
+reset_to_carried(struct eip_model *m, struct ns *ns, struct ipam *p)
+{
+	const struct iplist *l = m->backend == BK_OVN ? &ns->eip_ips :
+	    &ns->nn_ips;
+	size_t i;
+
+	for (i = 0; i < ns->nips; i++)
+		if (ns->ips[i] != NULL && !iplist_has(l, &ns->ips[i]->ip)) {
+			unsigned ours = ns->ours & (1u << (i % 32));
+
+			unhold(m, ns, i);
+			ns->ours |= ours;
+		}
+	adopt_carried(m, ns, p);
 }
 
 /*
@@ -349,7 +430,8 @@ left_by_switch(struct eip_model *m, const struct ns *ns,
  * ignored, 0 otherwise.
  */
 static int
-read_annotation(struct eip_model *m, struct ns *ns, struct ipam *p)
+read_annotation(struct eip_model *m, struct ns *ns, struct ipam *p,
+    char *bad, size_t badlen)
 {
 	struct eip_ip *ips = NULL;
 	struct ipent *e;
@@ -358,13 +440,26 @@ read_annotation(struct eip_model *m, struct ns *ns, struct ipam *p)
 	size_t n = 0, i;
 	int ret = 0;
 
-	/* Unchanged since we read or wrote it: the binding says it all. */
-	if (ns->seen_set && streq(ns->annot, ns->annot_seen))
+	/*
+	 * Unchanged since we read or wrote it: the binding says it all, as
+	 * long as we may write it back.
+	 */
+	if (ns->seen_set && streq(ns->annot, ns->annot_seen) &&
+	    bind_writable(m, ns))
 		return 0;
 	if (ns->annot == NULL) {
-		clear_bad(m, ns);
 		setstr(&ns->annot_seen, NULL);
 		ns->seen_set = 1;
+		/*
+		 * Gone: normally we write it back from the binding.  While we
+		 * may not write (halted), the binding is what a restart would
+		 * find: what the network carries for the namespace.
+		 */
+		if (!bind_writable(m, ns)) {
+			reset_to_carried(m, ns, p);
+			ns->seen_set = 0;
+		} else if (prefix_len(ns) == 0)
+			adopt_carried(m, ns, p);
 		return 0;
 	}
 	if (manual_parse(ns->annot, &ips, &n, why, sizeof(why)) == -1 ||
@@ -377,16 +472,30 @@ read_annotation(struct eip_model *m, struct ns *ns, struct ipam *p)
 		goto done;
 	}
 	for (i = 0; i < n && r == NULL; i++) {
+		enum claim c;
+
 		if (ns->ips[i] != NULL && ip_equal(&ns->ips[i]->ip, &ips[i]))
 			continue;
-		/* Our own pick lost to an older claim: pick again. */
+		/*
+		 * Our own pick lost to an older claim: pick again (only
+		 * while we may write the new pick; else judge it as a
+		 * restart would).
+		 */
 		e = ip_get(m, &ips[i], 0);
 		if ((ns->ours & (1u << (i % 32))) && e != NULL &&
-		    e->holder != NULL && e->holder != ns) {
+		    e->holder != NULL && e->holder != ns &&
+		    bind_writable(m, ns)) {
 			n = i;
 			break;
 		}
-		r = check_state(m, ns, p, i, &ips[i], buf, sizeof(buf));
+		c = check_state(m, ns, p, i, &ips[i], buf, sizeof(buf));
+		if (c == CLAIM_BAD)
+			r = buf;
+		else if (c == CLAIM_WAIT) {
+			free(ips);
+			reset_to_carried(m, ns, p);
+			return 2;
+		}
 	}
 	if (r != NULL)
 		goto done;
@@ -411,13 +520,27 @@ read_annotation(struct eip_model *m, struct ns *ns, struct ipam *p)
 		hold(m, ns, i, e);
 		ns->ours &= ~(1u << (i % 32));
 	}
+	/*
+	 * Past the annotation's prefix, while the IPAM is halted (nothing
+	 * is extended or written back), the binding is what the network
+	 * carries, as after a restart.  This must not depend on the
+	 * namespace's own verdict, which depends on the binding.
+	 */
+	if (ipam_halted(m, p)) {
+		for (i = n; i < ns->nips; i++)
+			if (ns->ips[i] != NULL && !bind_claim_prio(m, ns,
+			    ns->ips[i]))
+				unhold(m, ns, i);
+		adopt_carried(m, ns, p);
+	}
 done:
-	free(ips);
 	if (r != NULL) {
-		set_bad(m, ns, p, r);
+		snprintf(bad, badlen, "%s", r);
+		free(ips);
+		reset_to_carried(m, ns, p);
 		return -1;
 	}
-	clear_bad(m, ns);
+	free(ips);
 	if (ret == 0) {
 		setstr(&ns->annot_seen, ns->annot);
 		ns->seen_set = 1;
@@ -425,22 +548,44 @@ done:
 	return ret;
 }
 
-/* A held IP that became reserved, a node IP or unusable is reported. */
-static int
-recheck(struct eip_model *m, struct ns *ns, struct ipam *p)
+/* How many leading IPs of the binding the annotation records. */
+static size_t
+recorded(const struct ns *ns)
 {
-	char buf[512];
-	const char *r;
-	size_t i;
+	struct eip_ip *ips = NULL;
+	char err[64];
+	size_t n = 0, i;
+
+	if (manual_parse(ns->annot, &ips, &n, err, sizeof(err)) == -1)
+		return 0;
+	for (i = 0; i < n && i < ns->nips && ns->ips[i] != NULL &&
+	    ip_equal(&ns->ips[i]->ip, &ips[i]); i++)
+		;
+	free(ips);
+	return i;
+}
+
+/*
+ * A held IP that became reserved, a node IP or unusable: reported when
+ * the annotation records it (the tenant may use it), replaced when it
+ * does not (nobody was told of it).  The verdict then depends on the
+ * annotation alone, as after a restart.
+ */
+static int
+recheck(struct eip_model *m, struct ns *ns, struct ipam *p, char *bad,
+    size_t badlen)
+{
+	size_t i, rec = recorded(ns);
 
 	for (i = 0; i < ns->nips; i++) {
 		if (ns->ips[i] == NULL)
 			continue;
-		r = check_state(m, ns, p, i, &ns->ips[i]->ip, buf, sizeof(buf));
-		if (r != NULL) {
-			set_bad(m, ns, p, r);
+		if (check_state(m, ns, p, i, &ns->ips[i]->ip, bad,
+		    badlen) != CLAIM_BAD)
+			continue;
+		if (i < rec)
 			return -1;
-		}
+		unhold(m, ns, i);
 	}
 	return 0;
 }
@@ -495,6 +640,8 @@ void
 bind_reconcile(struct eip_model *m, struct ns *ns)
 {
 	struct ipam *p = ns->ref, *b = ns->bound;
+	char why[512];
+	int r = 0;
 
 	if (!ns->present || ns->deleting || p == NULL || !p->present ||
 	    p->deleting || !p->parsed)
@@ -503,10 +650,10 @@ bind_reconcile(struct eip_model *m, struct ns *ns)
 	if (b != NULL && b->frozen && b->present && !b->deleting &&
 	    ns->present && !ns->deleting)
 		return;
-	/* A halted IPAM keeps its namespaces until it is fixed. */
-	if (b != NULL && b != p && ipam_halted(m, b) && b->present &&
-	    !b->deleting && ns->present && !ns->deleting)
-		return;
+	/*
+	 * Leaving a halted IPAM is allowed: the halt stops the processing
+	 * of its namespaces, and this one is no longer one of them.
+	 */
 	if (b != NULL && b != p)
 		bind_release(m, ns, p == NULL ? (ns->present && !ns->deleting ?
 		    "opted out or its EgressIPAM is gone" : "namespace deleted") :
@@ -528,21 +675,55 @@ bind_reconcile(struct eip_model *m, struct ns *ns)
 		bind_to(m, ns, p);
 	else if (ns->layout != p->layout)
 		remap(m, ns, p);
-	/* Our own write in flight is not a user's edit. */
-	if (ns->w_annot.corr == 0) {
-		int r = read_annotation(m, ns, p);
-
-		if (r < 0)
-			goto out;
-	}
-	if (recheck(m, ns, p) < 0)
+	/*
+	 * Our own write in flight is not a user's edit.  The verdict on the
+	 * namespace is given once, at the end, so that judging it never
+	 * flips an IPAM's halt back and forth within a pass.
+	 */
+	if (ns->w_annot.corr == 0)
+		r = read_annotation(m, ns, p, why, sizeof(why));
+	if (r == -1 || (r != 2 && recheck(m, ns, p, why, sizeof(why)) < 0)) {
+		set_bad(m, ns, p, why);
 		goto out;
-	if (model_decides(m) && !ipam_halted(m, p))
-		extend(m, ns, p);
-	truncate_gap(m, ns);
+	}
+	clear_bad(m, ns);
+	if (r == 2)
+		goto out;	/* waits for another namespace's IP */
+	/*
+	 * New addresses only once every namespace queued with it has been
+	 * read: one of them may halt the IPAM (bind_extend_queued).
+	 */
+	if (!(ns->queued & Q_EXT)) {
+		ns->queued |= Q_EXT;
+		ptrvec_push(&m->q_ext, ns);
+	}
 out:
 	set_holding(m, ns);
 	q_ns(m, ns, Q_WRITE);
+}
+
+void
+bind_extend_queued(struct eip_model *m)
+{
+	struct ns *ns;
+	struct ipam *p;
+	size_t i;
+
+	for (i = 0; i < m->q_ext.n; i++) {
+		ns = m->q_ext.v[i];
+		ns->queued &= ~Q_EXT;
+		p = ns->bound;
+		if (p == NULL || p != ns->ref || ns->bad != NULL || !ipam_active(p))
+			continue;
+		if (model_decides(m) && !ipam_halted(m, p))
+			extend(m, ns, p);
+		else if (ipam_halted(m, p))
+			adopt_carried(m, ns, p);	/* as read_annotation() */
+		truncate_gap(m, ns);
+		set_holding(m, ns);
+		q_ns(m, ns, Q_WRITE);
+	}
+	m->q_ext.n = 0;
 }
 
 /* Addresses came free in s: the first waiters try again. */
@@ -582,4 +763,17 @@ bind_writable(const struct eip_model *m, const struct ns *ns)
 	if (ns->bad != NULL && m->cfg.isolate)
 		return 0;
 	return 1;
+}
+
+/*
+ * While its IPAM is halted a (good) namespace may still lose IPs: a CIDR
+ * removed, an opt-out.  Writes that only take away are allowed then, so
+ * the cluster keeps saying what the binding is (SPEC 3: nothing new).
+ */
+int
+bind_release_only(const struct eip_model *m, const struct ns *ns)
+{
+	const struct ipam *b = ns->bound;
+
+	return b != NULL && !b->frozen && ipam_halted(m, b) && ns->bad == NULL;
 }

@@ -160,8 +160,8 @@ dump_model(struct eip_model *m)
 		    json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:o, s:b}",
 		    "holder", jstr(e->holder != NULL ? e->holder->name : NULL),
 		    "node_ip_of", (json_int_t)e->nodes, "annotations",
-		    (json_int_t)e->ann, "netnamespaces", (json_int_t)e->netns,
-		    "egressips", (json_int_t)e->eips, "hostsubnets",
+		    (json_int_t)e->ann.n, "netnamespaces", (json_int_t)e->nn.n,
+		    "egressips", (json_int_t)(e->eip.n + e->feips), "hostsubnets",
 		    (json_int_t)e->hs.n, "nics", (json_int_t)e->nics.n,
 		    "cloud_used", e->cloud, "placed", jstr(e->placed != NULL ?
 		    e->placed->name : NULL), "ours", e->ours));

@@ -44,8 +44,8 @@ flags_of(const struct ipent *e)
 		f |= POOL_HELD;
 	if (e->nodes > 0)
 		f |= POOL_NODE;
-	if (e->ann > 0 || e->netns > 0 || e->eips > 0 || e->hs.n > 0 ||
-	    e->nics.n > 0)
+	if (e->ann.n > 0 || e->nn.n > 0 || e->eip.n > 0 || e->feips > 0 ||
+	    e->hs.n > 0 || e->nics.n > 0)
 		f |= POOL_SEEN;
 	if (e->cloud)
 		f |= POOL_CLOUD;
@@ -98,27 +98,28 @@ ip_mark_pool(struct eip_model *m, struct slot *s)
 	struct ipent *e;
 	size_t it = 0;
 
-	while ((e = hmap_next(&m->ips, &it)) != NULL)
-		if (e->pflags != 0)
-			apply(s, e, 0, e->pflags);
+	size_t i;
+
+	while ((e = hmap_next(&m->ips, &it)) != NULL) {
+		if (e->pflags == 0)
+			continue;
+		apply(s, e, 0, e->pflags);
+		if (e->holder != NULL || !pool_contains(s->pool, &e->ip))
+			continue;
+		/* Ours again: whoever carries it unheld lets it go. */
+		for (i = 0; i < e->nn.n; i++)
+			q_ns(m, e->nn.v[i], Q_WRITE);
+		for (i = 0; i < e->eip.n; i++)
+			q_ns(m, e->eip.v[i], Q_WRITE);
+		for (i = 0; i < e->hs.n; i++)
+			q_node(m, e->hs.v[i], Q_WRITE);
+	}
 }
 
 unsigned *
-ipf_ann(struct ipent *e)
+ipf_feips(struct ipent *e)
 {
-	return &e->ann;
-}
-
-unsigned *
-ipf_netns(struct ipent *e)
-{
-	return &e->netns;
-}
-
-unsigned *
-ipf_eips(struct ipent *e)
-{
-	return &e->eips;
+	return &e->feips;
 }
 
 unsigned *
@@ -160,6 +161,72 @@ ip_carriers(struct eip_model *m, const struct iplist *old,
 		}
 		e->mark = 0;
 	}
+}
+
+static struct ptrvec *
+ns_vec(struct ipent *e, enum ns_carrier w)
+{
+	return w == NC_ANN ? &e->ann : w == NC_NN ? &e->nn : &e->eip;
+}
+
+/*
+ * The same for a namespace's lists (annotation, NetNamespace, EgressIP).
+ * When a namespace's network object lets an address go, whoever claims
+ * it in an annotation may now have it: they are decided again.
+ */
+void
+ip_ns_carriers(struct eip_model *m, const struct iplist *old,
+    const struct iplist *nl, struct ns *ns, enum ns_carrier w)
+{
+	struct ipent *e;
+	size_t i, j;
+
+	for (i = 0; i < old->n; i++)
+		ip_get(m, &old->v[i], 1)->mark = 1;
+	for (i = 0; i < nl->n; i++) {
+		e = ip_get(m, &nl->v[i], 1);
+		e->mark = e->mark == 1 ? 2 : 3;
+	}
+	for (i = 0; i < old->n; i++) {
+		e = ip_get(m, &old->v[i], 0);
+		if (e->mark == 1) {
+			ptrvec_remove(ns_vec(e, w), ns);
+			if (w != NC_ANN) {
+				for (j = 0; j < e->ann.n; j++)
+					q_ns(m, e->ann.v[j], Q_DIRTY);
+				if (e->holder != NULL)
+					q_ns(m, e->holder, Q_WRITE);
+				/* In CIDR mode nodes drop what nobody lists. */
+				for (j = 0; j < e->hs.n; j++)
+					q_node(m, e->hs.v[j], Q_WRITE);
+			}
+			ip_sync(m, e);
+		}
+		e->mark = 0;
+	}
+	for (i = 0; i < nl->n; i++) {
+		e = ip_get(m, &nl->v[i], 0);
+		if (e->mark == 3) {
+			ptrvec_push(ns_vec(e, w), ns);
+			ip_sync(m, e);
+		}
+		e->mark = 0;
+	}
+}
+
+/* A namespace other than ns whose NetNamespace or EgressIP carries e. */
+struct ns *
+ip_carried_by_other(const struct ipent *e, const struct ns *ns)
+{
+	size_t i;
+
+	for (i = 0; i < e->nn.n; i++)
+		if (e->nn.v[i] != ns)
+			return e->nn.v[i];
+	for (i = 0; i < e->eip.n; i++)
+		if (e->eip.v[i] != ns)
+			return e->eip.v[i];
+	return NULL;
 }
 
 /* The same for lists that say where: HostSubnets and cloud NICs. */
@@ -239,6 +306,9 @@ ip_gc(struct eip_model *m)
 		    e->mark != 0 || e->cloud || e->holder != NULL)
 			continue;
 		hmap_del(&m->ips, e->key, sizeof(e->key));
+		ptrvec_clear(&e->ann);
+		ptrvec_clear(&e->nn);
+		ptrvec_clear(&e->eip);
 		ptrvec_clear(&e->hs);
 		ptrvec_clear(&e->nics);
 		free(e);

@@ -63,3 +63,10 @@ tests_unit_test_alloc_life_CFLAGS = $(ALLOC_TEST_CFLAGS)
 tests_unit_test_alloc_life_LDADD = $(ALLOC_FAKE_LIBS)
 # eipamctl explain and plan: read-only questions to the model.
 libeipalloc_a_SOURCES += allocator/explain.c allocator/plan.c allocator/explain.h
+
+
+UNIT_TESTS += tests/unit/test_alloc_prop
+check_PROGRAMS += tests/unit/test_alloc_prop
+tests_unit_test_alloc_prop_SOURCES = tests/unit/test_alloc_prop.c tests/unit/alloc_testlib.h
+tests_unit_test_alloc_prop_CFLAGS = $(ALLOC_TEST_CFLAGS)
+tests_unit_test_alloc_prop_LDADD = $(ALLOC_FAKE_LIBS)

@@ -296,6 +296,9 @@ model_free(struct eip_model *m)
 		node_free(v);
 	it = 0;
 	while ((e = hmap_next(&m->ips, &it)) != NULL) {
+		ptrvec_clear(&e->ann);
+		ptrvec_clear(&e->nn);
+		ptrvec_clear(&e->eip);
 		ptrvec_clear(&e->hs);
 		ptrvec_clear(&e->nics);
 		free(e);
@@ -340,6 +343,7 @@ model_free(struct eip_model *m)
 	ptrvec_clear(&m->q_ip);
 	ptrvec_clear(&m->q_mode);
 	ptrvec_clear(&m->q_node_place);
+	ptrvec_clear(&m->q_ext);
 	ptrvec_clear(&m->w_ipam);
 	ptrvec_clear(&m->w_node);
 	ptrvec_clear(&m->w_ns);
@@ -543,6 +547,7 @@ decide(struct eip_model *m)
 			ns->queued &= ~Q_DIRTY;
 			bind_reconcile(m, ns);
 		}
+		bind_extend_queued(m);
 		for (i = 0; i < m->slots.n; i++) {
 			s = m->slots.v[i];
 			if (s->gained) {
@@ -550,13 +555,27 @@ decide(struct eip_model *m)
 				bind_wake(m, s);
 			}
 		}
+		/*
+		 * IPs the cluster already carries keep their node before
+		 * new ones take capacity: a restart then changes nothing.
+		 */
+		for (i = 0; i < m->q_ip.n;) {
+			e = m->q_ip.v[i];
+			if (e->hs.n == 0 && e->nics.n == 0) {
+				i++;
+				continue;
+			}
+			m->q_ip.v[i] = m->q_ip.v[--m->q_ip.n];
+			e->queued &= ~Q_PLACE;
+			place_ip(m, e);
+		}
 		while (m->q_ip.n > 0) {
 			e = m->q_ip.v[--m->q_ip.n];
 			e->queued &= ~Q_PLACE;
 			place_ip(m, e);
 		}
 		if (m->q_ipam.n == 0 && m->q_node.n == 0 && m->q_ns.n == 0 &&
-		    m->q_ip.n == 0 && m->q_node_place.n == 0)
+		    m->q_ip.n == 0 && m->q_node_place.n == 0 && m->q_ext.n == 0)
 			return;
 	}
 	log_warn("reconcile did not settle after %d rounds", round);

@@ -61,9 +61,10 @@ struct ipent {
 	struct eip_ip	 ip;
 	struct ns	*holder;	/* bound to this namespace */
 	unsigned	 nodes;		/* nodes whose primary IP it is */
-	unsigned	 ann;		/* namespace annotations listing it */
-	unsigned	 netns;		/* NetNamespaces listing it */
-	unsigned	 eips;		/* EgressIP objects listing it */
+	struct ptrvec	 ann;		/* namespaces whose annotation lists it */
+	struct ptrvec	 nn;		/* namespaces whose NetNamespace lists it */
+	struct ptrvec	 eip;		/* namespaces whose EgressIP lists it */
+	unsigned	 feips;		/* foreign EgressIP objects listing it */
 	struct ptrvec	 hs;		/* nodes whose HostSubnet lists it */
 	struct ptrvec	 nics;		/* nodes whose cloud NIC has it */
 	int		 cloud;		/* in use in the cloud subnet */
@@ -258,6 +259,7 @@ struct timer {
 #define Q_PLACE		0x08u	/* ipent: place again */
 #define Q_UNPLACED	0x10u	/* ipent: in a slot's unplaced list */
 #define Q_NPLACE	0x20u	/* node: check its placements */
+#define Q_EXT		0x40u	/* ns: give it new addresses */
 
 /* Events already sent (ns->ev, ipam->ev). */
 #define EV_EXHAUSTED	0x01u
@@ -306,7 +308,7 @@ struct eip_model {
 	struct hmap	 foreign_eips;	/* name -> struct iplist (carriers) */
 	struct hmap	 pend;		/* corr -> struct pending */
 	uint64_t	 next_corr;
-	struct ptrvec	 q_ipam, q_node, q_ns, q_ip, q_mode, q_node_place;
+	struct ptrvec	 q_ipam, q_node, q_ns, q_ip, q_mode, q_node_place, q_ext;
 	struct ptrvec	 w_ipam, w_node, w_ns;
 	struct ptrvec	 gc_ip, gc_ns, gc_node, gc_ipam;
 	struct ptrvec	 slots;		/* every slot with a pool */
@@ -370,10 +372,12 @@ struct ipent *ip_get(struct eip_model *, const struct eip_ip *, int create);
 void	 ip_sync(struct eip_model *, struct ipent *);
 void	 ip_carriers(struct eip_model *, const struct iplist *old,
 	    const struct iplist *new, unsigned *(*field)(struct ipent *));
-unsigned *ipf_ann(struct ipent *);
-unsigned *ipf_netns(struct ipent *);
-unsigned *ipf_eips(struct ipent *);
+unsigned *ipf_feips(struct ipent *);
 unsigned *ipf_nodes(struct ipent *);
+enum ns_carrier { NC_ANN = 0, NC_NN, NC_EIP };
+void	 ip_ns_carriers(struct eip_model *, const struct iplist *old,
+	    const struct iplist *new, struct ns *, enum ns_carrier);
+struct ns *ip_carried_by_other(const struct ipent *, const struct ns *);
 void	 ip_vec_carriers(struct eip_model *, const struct iplist *old,
 	    const struct iplist *new, struct node *, int nic);
 void	 ip_set_cloud(struct eip_model *, const struct eip_ip *, int on);
@@ -401,6 +405,9 @@ int	 bind_claim_prio(const struct eip_model *, const struct ns *,
 	    const struct ipent *);
 void	 bind_wake(struct eip_model *, struct slot *);
 int	 bind_writable(const struct eip_model *, const struct ns *);
+int	 bind_release_only(const struct eip_model *, const struct ns *);
+int	 iplist_subset(const struct iplist *, const struct iplist *);
+void	 bind_extend_queued(struct eip_model *);
 
 /* place.c */
 void	 place_ip(struct eip_model *, struct ipent *);

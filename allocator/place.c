@@ -138,6 +138,17 @@ place_ip(struct eip_model *m, struct ipent *e)
 		}
 		return;
 	}
+	/*
+	 * Halted (SPEC 3: nothing new): only what the network already
+	 * carries for the namespace is placed and keeps moving (failover);
+	 * a placement nothing routes through is dropped, as a restart would.
+	 */
+	if ((ipam_halted(m, s->ipam) || h->bad != NULL) &&
+	    !bind_claim_prio(m, h, e)) {
+		place_unset(m, e);
+		q_ipam(m, s->ipam, Q_WRITE);
+		return;
+	}
 	if (e->placed != NULL) {
 		n = e->placed;
 		/* Sticky while the node is fit; capacity counts this IP. */

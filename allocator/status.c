@@ -82,8 +82,8 @@ status_cleanup_done(struct eip_model *m, struct ipam *p)
 			return 0;
 	it = 0;
 	while ((e = hmap_next(&m->ips, &it)) != NULL)
-		if (e->ours && in_pools(p, &e->ip) && (e->netns > 0 ||
-		    e->eips > 0 || e->hs.n > 0 || e->nics.n > 0))
+		if (e->ours && in_pools(p, &e->ip) && (e->nn.n > 0 ||
+		    e->eip.n > 0 || e->hs.n > 0 || e->nics.n > 0))
 			return 0;
 	it = 0;
 	while ((n = hmap_next(&m->nodes, &it)) != NULL) {

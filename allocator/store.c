@@ -70,7 +70,7 @@ store_ns_annot(struct eip_model *m, struct ns *ns, const char *annot)
 				break;
 		}
 	}
-	ip_carriers(m, &ns->annot_ips, &nl, ipf_ann);
+	ip_ns_carriers(m, &ns->annot_ips, &nl, ns, NC_ANN);
 	iplist_clear(&ns->annot_ips);
 	ns->annot_ips = nl;
 }
@@ -127,7 +127,7 @@ in_netnamespace(struct eip_model *m, const json_t *b)
 void
 store_nn_ips(struct eip_model *m, struct ns *ns, const struct iplist *nl)
 {
-	ip_carriers(m, &ns->nn_ips, nl, ipf_netns);
+	ip_ns_carriers(m, &ns->nn_ips, nl, ns, NC_NN);
 	iplist_set(&ns->nn_ips, nl->v, nl->n);
 	q_ns(m, ns, Q_WRITE);
 	if (ns->bound != NULL)
@@ -139,7 +139,7 @@ gone_netnamespace(struct eip_model *m, struct ns *ns)
 {
 	struct iplist empty = { NULL, 0 };
 
-	ip_carriers(m, &ns->nn_ips, &empty, ipf_netns);
+	ip_ns_carriers(m, &ns->nn_ips, &empty, ns, NC_NN);
 	iplist_clear(&ns->nn_ips);
 	ns->nn_present = 0;
 	free(ns->nn_rv);
@@ -172,7 +172,7 @@ foreign_eip_set(struct eip_model *m, const char *name, const json_t *ips)
 		hmap_put(&m->foreign_eips, *keyp, strlen(*keyp), l);
 	}
 	iplist_parse_json(ips, &nl);
-	ip_carriers(m, l, &nl, ipf_eips);
+	ip_carriers(m, l, &nl, ipf_feips);
 	iplist_clear(l);
 	*l = nl;
 	if (ips == NULL) {
@@ -195,7 +195,7 @@ store_eip_gone(struct eip_model *m, struct ns *ns)
 void
 store_eip_ips(struct eip_model *m, struct ns *ns, const struct iplist *nl)
 {
-	ip_carriers(m, &ns->eip_ips, nl, ipf_eips);
+	ip_ns_carriers(m, &ns->eip_ips, nl, ns, NC_EIP);
 	iplist_set(&ns->eip_ips, nl->v, nl->n);
 	q_ns(m, ns, Q_WRITE);
 }
@@ -261,7 +261,7 @@ gone_egressip(struct eip_model *m, struct ns *ns)
 {
 	struct iplist empty = { NULL, 0 };
 
-	ip_carriers(m, &ns->eip_ips, &empty, ipf_eips);
+	ip_ns_carriers(m, &ns->eip_ips, &empty, ns, NC_EIP);
 	iplist_clear(&ns->eip_ips);
 	iplist_clear(&ns->eip_status);
 	ns->eip_status_nodes.n = 0;

@@ -82,6 +82,18 @@ iplist_has(const struct iplist *l, const struct eip_ip *ip)
 	return 0;
 }
 
+/* Is every address of a also in b? */
+int
+iplist_subset(const struct iplist *a, const struct iplist *b)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (!iplist_has(b, &a->v[i]))
+			return 0;
+	return 1;
+}
+
 int
 iplist_same_set(const struct iplist *a, const struct iplist *b)
 {

@@ -706,8 +706,25 @@ sdn_master(struct fake *f)
 					best = hs;
 			}
 			if (!placed && best != NULL) {
-				json_t *o = json_deep_copy(best);
+				json_t *o = json_deep_copy(best), *l;
+				size_t q;
 
+				/* A move: it leaves the node that failed. */
+				json_object_foreach(f->objs[FK_HOSTSUBNET], hk, hs) {
+					l = json_object_get(hs, "egress_ips");
+					for (q = 0; q < json_array_size(l); q++)
+						if (strcmp(json_string_value(
+						    json_array_get(l, q)),
+						    json_string_value(x)) == 0)
+							break;
+					if (q < json_array_size(l)) {
+						json_t *cp = json_deep_copy(hs);
+
+						json_array_remove(json_object_get(cp,
+						    "egress_ips"), q);
+						fake_put(f, FK_HOSTSUBNET, cp);
+					}
+				}
 				json_array_append(json_object_get(o, "egress_ips"),
 				    x);
 				fake_put(f, FK_HOSTSUBNET, o);
