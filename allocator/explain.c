@@ -212,24 +212,30 @@ explain_ip(struct eip_model *m, const char *name)
 		goto out;
 	if (e->holder != NULL)
 		say(lines, "It is held by namespace %s.", e->holder->name);
-	if (e->ann > 1 || (e->ann == 1 && e->holder == NULL))
-		say(lines, "%u namespace annotation(s) list it.", e->ann);
+	for (i = 0; i < e->ann.n; i++)
+		if (e->ann.v[i] != e->holder)
+			say(lines, "The egressips annotation of namespace %s lists "
+			    "it.", ((struct ns *)e->ann.v[i])->name);
 	if (e->holder != NULL) {
 		char *where = placement(m, e);
 
 		say(lines, "It is %s.", where);
 		free(where);
 	}
-	if (e->netns > 0)
-		say(lines, "%u NetNamespace(s) list it.", e->netns);
+	for (i = 0; i < e->nn.n; i++)
+		say(lines, "The NetNamespace of %s lists it.",
+		    ((struct ns *)e->nn.v[i])->name);
 	for (i = 0; i < e->hs.n; i++)
 		say(lines, "The HostSubnet of %s lists it.",
 		    ((struct node *)e->hs.v[i])->name);
 	for (i = 0; i < e->nics.n; i++)
 		say(lines, "The cloud NIC of %s carries it.",
 		    ((struct node *)e->nics.v[i])->name);
-	if (e->eips > 0)
-		say(lines, "%u EgressIP object(s) list it.", e->eips);
+	for (i = 0; i < e->eip.n; i++)
+		say(lines, "The EgressIP eipam-%s lists it.",
+		    ((struct ns *)e->eip.v[i])->name);
+	if (e->feips > 0)
+		say(lines, "%u EgressIP object(s) not ours list it.", e->feips);
 	if (e->conflict)
 		say(lines, "The cloud says another NIC holds it (address in "
 		    "use).");
