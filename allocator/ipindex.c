@@ -82,6 +82,8 @@ ip_sync(struct eip_model *m, struct ipent *e)
 			/* Freed, or a node IP came or went: claims may change. */
 			if (e->holder != NULL)
 				q_ns(m, e->holder, Q_DIRTY);
+			for (i = 0; i < e->ann.n; i++)
+				q_ns(m, e->ann.v[i], Q_DIRTY);
 		}
 		e->pflags = nf;
 	}

@@ -27,6 +27,7 @@ struct world {
 	int		 reserved;	/* IPAM A reserves an extra address */
 	int		 ovn;
 	uint64_t	 seed;
+	json_t		*dump;		/* the model's dump for this check */
 	size_t		 events;
 	size_t		 restarts;
 };
@@ -195,13 +196,12 @@ rejected(struct world *w, const char *carrier)
 
 	if (strncmp(ns, "eipam-", 6) == 0)
 		ns += 6;
-	d = model_dump(w->f->m);
+	d = w->dump;
 	o = json_object_get(json_object_get(d, "namespaces"), ns);
 	r = json_is_string(json_object_get(o, "rejected")) ||
 	    json_is_true(json_object_get(json_object_get(json_object_get(d,
 	    "ipams"), json_string_value(json_object_get(o, "bound"))),
 	    "halted"));
-	json_decref(d);
 	return r;
 }
 
@@ -219,10 +219,9 @@ bound(struct world *w, const char *carrier)
 
 	if (strncmp(ns, "eipam-", 6) == 0)
 		ns += 6;
-	d = model_dump(w->f->m);
+	d = w->dump;
 	r = json_is_string(json_object_get(json_object_get(json_object_get(d,
 	    "namespaces"), ns), "bound"));
-	json_decref(d);
 	return r;
 }
 
@@ -230,7 +229,7 @@ bound(struct world *w, const char *carrier)
 static void
 check_view(struct world *w)
 {
-	json_t *d = model_dump(w->f->m), *o, *mn;
+	json_t *d = w->dump, *o, *mn;
 	const char *k;
 
 	json_object_foreach(w->f->objs[FK_NODE], k, o) {
@@ -242,12 +241,13 @@ check_view(struct world *w)
 		    "True") == 0), "event %zu: node %s readiness differs",
 		    w->events, k);
 	}
-	json_decref(d);
 }
 
 static void
 check(struct world *w)
 {
+	json_decref(w->dump);
+	w->dump = model_dump(w->f->m);
 	check_view(w);
 	json_t *seen = json_object(), *on = json_object(), *o, *x;
 	const char *k;
@@ -455,6 +455,7 @@ run(uint64_t seed, int ovn, int isolate, int n)
 			restart(&w);
 	}
 	ck_assert_uint_eq(w.f->schema_errors, 0);
+	json_decref(w.dump);
 	fake_free(w.f);
 }
 
