@@ -144,7 +144,8 @@ send_discover(struct eip_model *m, int all_subnets)
 	}
 	for (i = 0; i < m->subnets.n; i++) {
 		r = m->subnets.v[i];
-		if (r->done && !all_subnets)
+		if ((r->done && !all_subnets) || (!r->done &&
+		    r->retry_at > m->now))
 			continue;
 		r->inflight = 1;
 		json_array_append_new(cidrs, json_string(cidr_format(&r->cidr,
@@ -191,13 +192,16 @@ cloud_tick(struct eip_model *m)
 			if (n->present && n->cloud != 1)
 				n->disc_pending = 1;
 		m->rediscover_at = m->now + m->cfg.rediscover_ms;
-		timer_add(m, m->rediscover_at, CLOUD_KIND, NULL);
+		timer_add(m, m->rediscover_at, CLOUD_KIND, "rediscover");
 	}
 	it = 0;
 	while ((n = hmap_next(&m->nodes, &it)) != NULL)
 		pending |= n->disc_pending && n->present;
-	for (i = 0; i < m->subnets.n; i++)
-		pending |= !((struct subnet_rec *)m->subnets.v[i])->done;
+	for (i = 0; i < m->subnets.n; i++) {
+		struct subnet_rec *r = m->subnets.v[i];
+
+		pending |= !r->done && r->retry_at <= m->now;
+	}
 	if (pending || all || !m->discovered)
 		send_discover(m, all);
 }
@@ -274,11 +278,27 @@ discovered_subnet(struct eip_model *m, const json_t *x)
 		return;
 	r->inflight = 0;
 	if (eip_str(x, "error") != NULL) {
+		/* Retried with backoff; said once per different error. */
+		if (!streq(r->error, eip_str(x, "error")))
+			log_warn("cloud: subnet of %s: %s (retried with backoff)",
+			    eip_str(x, "cidr"), eip_str(x, "error"));
 		setstr(&r->error, eip_str(x, "error"));
-		log_warn("cloud: subnet of %s: %s", eip_str(x, "cidr"), r->error);
+		r->fails++;
+		r->retry_at = m->now + (r->fails < 7 ? 1000LL << r->fails : 60000);
+		timer_add(m, r->retry_at, CLOUD_KIND, "subnet-retry");
+		if (!r->done)
+			for (i = 0; i < m->slots.n; i++) {
+				s = m->slots.v[i];
+				if (cidr_equal(&s->pool->cidr, &c))
+					q_ipam(m, s->ipam, Q_WRITE);
+			}
 		return;
 	}
+	if (r->error != NULL)
+		log_info("cloud: subnet of %s: discovered", eip_str(x, "cidr"));
 	setstr(&r->error, NULL);
+	r->fails = 0;
+	r->retry_at = 0;
 	r->has_subnet = eip_str(x, "subnet_cidr") != NULL &&
 	    cidr_parse(eip_str(x, "subnet_cidr"), &sub) == 0;
 	if (!r->has_subnet)
@@ -333,7 +353,7 @@ cloud_discovered(struct eip_model *m, const json_t *b)
 		m->discovered = 1;
 		m->ready = 1;
 		m->rediscover_at = m->now + m->cfg.rediscover_ms;
-		timer_add(m, m->rediscover_at, CLOUD_KIND, NULL);
+		timer_add(m, m->rediscover_at, CLOUD_KIND, "rediscover");
 		log_info("cloud discovery done: deciding");
 		queue_all(m);
 	}

@@ -244,6 +244,8 @@ struct subnet_rec {
 	struct eip_cidr	 subnet;
 	struct iplist	 used;
 	char		*error;
+	int		 fails;
+	int64_t		 retry_at;	/* back off after an error */
 };
 
 struct timer {

@@ -353,6 +353,7 @@ cloud_discover(struct fake *f, uint64_t corr, const json_t *b)
 	struct eip_ip ip;
 	size_t i, j;
 
+	f->discovers++;
 	json_array_foreach(json_object_get(b, "nodes"), i, x) {
 		const char *n = json_string_value(json_object_get(x, "name"));
 
@@ -393,6 +394,13 @@ cloud_discover(struct fake *f, uint64_t corr, const json_t *b)
 				json_array_remove(used, j);
 			else
 				j++;
+		}
+		if (f->subnet_errors > 0) {
+			f->subnet_errors--;
+			json_decref(used);
+			json_array_append_new(subs, json_pack("{s:O, s:s}", "cidr",
+			    x, "error", "no virtual network (injected)"));
+			continue;
 		}
 		json_array_append_new(subs, json_pack("{s:O, s:s, s:o}", "cidr",
 		    x, "subnet_cidr", f->subnet, "used", used));

@@ -53,6 +53,8 @@ struct fake {
 	struct fake_cloud_node *cn;
 	size_t		 ncn;
 	json_t		*cloud_used;	/* IPs used by others in the subnet */
+	int		 subnet_errors;	/* fail this many subnet discoveries */
+	size_t		 discovers;
 	char		 subnet[64];
 };
 

@@ -464,6 +464,37 @@ START_TEST(t_aws)
 }
 END_TEST
 
+/* A cloud subnet that cannot be read is retried with backoff. */
+START_TEST(t_cloud_backoff)
+{
+	struct fake *f = zones3("OpenShiftSDN", "AWS", NULL);
+	const char *msg;
+	size_t before;
+
+	snprintf(f->subnet, sizeof(f->subnet), "10.0.128.0/17");
+	f->subnet_errors = 1000000;	/* until we say otherwise */
+	fake_ns(f, "app", "eipam", NULL);
+	fake_start(f);
+	before = f->discovers;
+	fake_advance(f, 10000);
+	fake_settle(f);
+	ck_assert_msg(f->discovers - before < 8, "%zu discoveries in 10 s",
+	    f->discovers - before);
+	/* Nothing picked without the cloud's used addresses; said why. */
+	ck_assert_ptr_null(fake_annot(f, "app"));
+	ck_assert_str_eq(fake_cond(f, "eipam", "ReconcileError", NULL, &msg),
+	    "True");
+	ck_assert_msg(strstr(msg, "no virtual network") != NULL, "%s", msg);
+	f->subnet_errors = 0;
+	fake_advance(f, 70000);
+	fake_settle(f);
+	ck_assert_ptr_nonnull(fake_annot(f, "app"));
+	ck_assert_str_eq(fake_cond(f, "eipam", "ReconcileError", NULL, NULL),
+	    "False");
+	fake_free(f);
+}
+END_TEST
+
 /* Manual IPs: taken, extended, rejected; halt and isolate (SPEC 3). */
 static struct fake *
 manual_setup(int isolate)
@@ -587,6 +618,7 @@ suite(void)
 	tcase_add_test(tc, t_capacity);
 	tcase_add_test(tc, t_ovn);
 	tcase_add_test(tc, t_aws);
+	tcase_add_test(tc, t_cloud_backoff);
 	tcase_add_test(tc, t_manual_valid);
 	tcase_add_loop_test(tc, t_manual_halt, 0,
 	    (int)(sizeof(rejects) / sizeof(rejects[0])));
