@@ -48,7 +48,7 @@ try:
                            text=True)
     seen = []
     reader = threading.Thread(target=lambda: seen.extend(iter(
-        att.stdout.readline, "")))
+        att.stdout.readline, "")), daemon=True)
     reader.start()
     alloc_pid = e.op.roles()["allocator"]["pid"]
     for ns in ("egressipam-baremetal-test", "egressipam-baremetal-test2"):
