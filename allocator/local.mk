@@ -70,3 +70,9 @@ check_PROGRAMS += tests/unit/test_alloc_prop
 tests_unit_test_alloc_prop_SOURCES = tests/unit/test_alloc_prop.c tests/unit/alloc_testlib.h
 tests_unit_test_alloc_prop_CFLAGS = $(ALLOC_TEST_CFLAGS)
 tests_unit_test_alloc_prop_LDADD = $(ALLOC_FAKE_LIBS)
+
+UNIT_TESTS += tests/unit/test_alloc_regress
+check_PROGRAMS += tests/unit/test_alloc_regress
+tests_unit_test_alloc_regress_SOURCES = tests/unit/test_alloc_regress.c tests/unit/alloc_testlib.h
+tests_unit_test_alloc_regress_CFLAGS = $(ALLOC_TEST_CFLAGS)
+tests_unit_test_alloc_regress_LDADD = $(ALLOC_FAKE_LIBS)

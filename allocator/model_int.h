@@ -328,6 +328,8 @@ struct eip_model {
 	uint64_t	 n_writes;
 	uint64_t	 n_write_errors;
 	uint64_t	 n_conflicts;
+	uint64_t	 n_ipam_ok;	/* IPAM evaluations without error */
+	uint64_t	 n_ipam_err;
 	uint64_t	 lat_buckets[12];
 	uint64_t	 lat_count;
 	double		 lat_sum;

@@ -321,6 +321,10 @@ status_ipam_writes(struct eip_model *m, struct ipam *p)
 		return;
 	finalizers(m, p);
 	problems(m, p, &iss);
+	if (iss.nerrors > 0)
+		m->n_ipam_err++;
+	else
+		m->n_ipam_ok++;
 	if (m->leading)
 		ipam_events(m, p, &iss);
 	st = build_status(m, p, &iss);
@@ -357,13 +361,17 @@ node_gauges(struct eip_model *m, struct ipam *p)
 			cap = place_capacity(m, n);
 			if (m->backend == BK_OVN)
 				cap = n->ovn_cap4 >= 0 ? n->ovn_cap4 : -1;
-			o = json_pack("{s:s, s:I, s:b}", "name", n->name,
+			/*
+			 * Upstream's meaning: +1 for the primary IP.  -1 when
+			 * unknown or unlimited (bare metal without the
+			 * annotation): metricsd then leaves the capacity series
+			 * out instead of a 0 or 4294967295 that makes the
+			 * utilisation alerts meaningless (upstream 12.20).
+			 */
+			o = json_pack("{s:s, s:I, s:b, s:I}", "node", n->name,
 			    "allocated", (json_int_t)n->nplaced + 1, "ready",
-			    n->ready);
-			/* +1 for the primary IP, as upstream; null = unlimited. */
-			json_object_set_new(o, "capacity", cap < 0 ||
-			    cap == LONG_MAX ? json_null() :
-			    json_integer((json_int_t)cap + 1));
+			    n->ready, "capacity", cap < 0 || cap == LONG_MAX ?
+			    (json_int_t)-1 : (json_int_t)cap + 1);
 			json_array_append_new(arr, o);
 		}
 	}
@@ -383,11 +391,13 @@ status_gauges(struct eip_model *m)
 		if (!p->present)
 			continue;
 		cidrs = json_array();
-		waiting = 0;
+		/* Opted in without all their IPs, or with IPs not placed. */
+		waiting = p->refs.n - (p->ncomplete < p->refs.n ? p->ncomplete :
+		    p->refs.n);
 		for (i = 0; i < p->nslots; i++) {
 			struct eip_pool *pool = p->slots[i]->pool;
 
-			waiting += p->slots[i]->waiting.n;
+			waiting += p->slots[i]->unplaced.n;
 			json_array_append_new(cidrs, json_pack("{s:s, s:s, s:I, "
 			    "s:s, s:I}", "cidr", p->spec.a[i].cidr_str, "size",
 			    u128_format(pool_size(pool), a, sizeof(a)), "allocated",
@@ -395,6 +405,8 @@ status_gauges(struct eip_model *m)
 			    u128_format(pool_nfree(pool), b, sizeof(b)),
 			    "unplaced", (json_int_t)p->slots[i]->unplaced.n));
 		}
+		if (waiting > p->refs.n)
+			waiting = p->refs.n;
 		o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:o, s:o}", "name",
 		    p->name, "mode", m->backend == BK_OVN ? "ovn" : p->cidr_mode ?
 		    "cidr" : "explicit", "namespaces", (json_int_t)p->nholding,
@@ -412,8 +424,10 @@ status_gauges(struct eip_model *m)
 	    lat_bounds[4], lat_bounds[5], lat_bounds[6], lat_bounds[7],
 	    lat_bounds[8], lat_bounds[9], lat_bounds[10], "counts", counts,
 	    "sum", m->lat_sum, "count", (json_int_t)m->lat_count);
-	data = json_pack("{s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "ipams",
-	    ipams, "assign_latency_seconds", lat, "counters",
+	data = json_pack("{s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, "
+	    "s:I}}", "ipams", ipams, "assign_latency_seconds", lat,
+	    "reconciles", "ok", (json_int_t)m->n_ipam_ok, "error",
+	    (json_int_t)m->n_ipam_err, "counters",
 	    "reconciles", (json_int_t)m->n_reconciles, "decisions",
 	    (json_int_t)m->n_decisions, "writes", (json_int_t)m->n_writes,
 	    "write_errors", (json_int_t)m->n_write_errors, "conflicts",

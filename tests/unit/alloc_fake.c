@@ -283,6 +283,21 @@ fake_ipam_delete(struct fake *f, const char *name)
 	fake_put(f, FK_EGRESSIPAM, o);
 }
 
+void
+fake_remove(struct fake *f, enum fk k, const char *name)
+{
+	fake_del(f, k, name);
+}
+
+size_t
+fake_count_out(struct fake *f, uint16_t type)
+{
+	size_t n = f->out_count[type];
+
+	f->out_count[type] = 0;
+	return n;
+}
+
 /* --- the cloud --- */
 
 void
@@ -439,6 +454,9 @@ cloud_ensure(struct fake *f, uint64_t corr, const json_t *b)
 	const char *cls = "ok";
 
 	f->ensures++;
+	snprintf(f->last_lb, sizeof(f->last_lb), "%s", json_string_value(
+	    json_object_get(b, "lb_mode")) != NULL ? json_string_value(
+	    json_object_get(b, "lb_mode")) : "");
 	if (c == NULL) {
 		to_model(f, EIP_MSG_CLOUD_ENSURED, corr, json_pack("{s:s, s:b, "
 		    "s:s}", "node", node, "ok", 0, "class", "not_found"));
@@ -803,6 +821,8 @@ execute(struct fake *f)
 			f->schema_errors++;
 			continue;
 		}
+		if (o[i].type < 600)
+			f->out_count[o[i].type]++;
 		if (getenv("FAKE_TRACE") != NULL) {
 			char *t = json_dumps(o[i].body, JSON_COMPACT);
 

@@ -54,7 +54,9 @@ struct fake {
 	size_t		 ncn;
 	json_t		*cloud_used;	/* IPs used by others in the subnet */
 	int		 subnet_errors;	/* fail this many subnet discoveries */
+	char		 last_lb[32];	/* lb_mode of the last CLOUD_ENSURE */
 	size_t		 discovers;
+	size_t		 out_count[600];
 	char		 subnet[64];
 };
 
@@ -82,6 +84,9 @@ void	 fake_ipam(struct fake *, const char *name, const char *spec,
 void	 fake_ipam_finalizers(struct fake *, const char *name, const char *fin);
 void	 fake_ipam_delete(struct fake *, const char *name);
 void	 fake_put(struct fake *, enum fk, json_t *body);
+void	 fake_remove(struct fake *, enum fk, const char *name);
+/* The model's outputs of one type since the last call, counted. */
+size_t	 fake_count_out(struct fake *, uint16_t type);
 
 /* Cluster state. */
 json_t	*fake_get(struct fake *, enum fk, const char *name);
