@@ -74,9 +74,17 @@ try:
             A + "egressipam": "after-410"}}}, "application/merge-patch+json")
     for n in names[10:15]:
         kube.call("DELETE", NSP + "/" + n)
-    st, lst = kube.call("GET", NSP)
-    final = {o["metadata"]["name"]: o["metadata"]["resourceVersion"]
-             for o in lst["items"]}
+    # Namespace deletion finishes asynchronously (the simulator's namespace
+    # controller, like the real one): the final state is once they are gone.
+    gone = set(names[10:15])
+
+    def settled():
+        st, lst = kube.call("GET", NSP)
+        if any(o["metadata"]["name"] in gone for o in lst["items"]):
+            return None
+        return {o["metadata"]["name"]: o["metadata"]["resourceVersion"]
+                for o in lst["items"]}
+    final = wait(settled, 30)
 
     def view():
         cur = {}
