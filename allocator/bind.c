@@ -164,9 +164,16 @@ set_bad(struct eip_model *m, struct ns *ns, struct ipam *p, const char *why)
 	model_trace_line(m, "namespace %s: egressips rejected: %s", ns->name, why);
 	ns->ev &= ~EV_INVALID;
 	q_ns(m, ns, Q_WRITE);
-	if (!was && ipam_halted(m, p))
+	if (!was && ipam_halted(m, p)) {
+		struct ns *o;
+		size_t it = 0;
+
 		log_warn("EgressIPAM %s: processing stops: namespace %s: %s",
 		    p->name, ns->name, why);
+		/* Bindings become what the cluster records (see above). */
+		while ((o = hmap_next(&p->refs, &it)) != NULL)
+			q_ns(m, o, Q_DIRTY | Q_WRITE);
+	}
 }
 
 int
@@ -521,18 +528,13 @@ read_annotation(struct eip_model *m, struct ns *ns, struct ipam *p,
 		ns->ours &= ~(1u << (i % 32));
 	}
 	/*
-	 * Past the annotation's prefix, while the IPAM is halted (nothing
-	 * is extended or written back), the binding is what the network
-	 * carries, as after a restart.  This must not depend on the
-	 * namespace's own verdict, which depends on the binding.
+	 * While the IPAM is halted nothing is extended or written back, so
+	 * the binding is what the annotation says, as after a restart; a
+	 * later position exists only as our extension once it is written.
 	 */
-	if (ipam_halted(m, p)) {
+	if (ipam_halted(m, p))
 		for (i = n; i < ns->nips; i++)
-			if (ns->ips[i] != NULL && !bind_claim_prio(m, ns,
-			    ns->ips[i]))
-				unhold(m, ns, i);
-		adopt_carried(m, ns, p);
-	}
+			unhold(m, ns, i);
 done:
 	if (r != NULL) {
 		snprintf(bad, badlen, "%s", r);
@@ -683,7 +685,9 @@ bind_reconcile(struct eip_model *m, struct ns *ns)
 	if (ns->w_annot.corr == 0)
 		r = read_annotation(m, ns, p, why, sizeof(why));
 	if (r == -1 || (r != 2 && recheck(m, ns, p, why, sizeof(why)) < 0)) {
+		/* Rejected: it keeps what the network carries (as read_annotation). */
 		set_bad(m, ns, p, why);
+		reset_to_carried(m, ns, p);
 		goto out;
 	}
 	clear_bad(m, ns);
@@ -717,8 +721,6 @@ bind_extend_queued(struct eip_model *m)
 			continue;
 		if (model_decides(m) && !ipam_halted(m, p))
 			extend(m, ns, p);
-		else if (ipam_halted(m, p))
-			adopt_carried(m, ns, p);	/* as read_annotation() */
 		truncate_gap(m, ns);
 		set_holding(m, ns);
 		q_ns(m, ns, Q_WRITE);

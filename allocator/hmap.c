@@ -113,17 +113,23 @@ insert_new(struct hmap *m, const struct hmap_ent *src)
 }
 
 static void
-grow(struct hmap *m)
+resize(struct hmap *m, size_t cap)
 {
 	struct hmap_ent *old = m->tab;
 	size_t i, oldcap = m->cap;
 
-	m->cap = oldcap == 0 ? 16 : oldcap * 2;
+	m->cap = cap;
 	m->tab = xcalloc(m->cap, sizeof(*m->tab));
 	for (i = 0; i < oldcap; i++)
 		if (old[i].hash != 0)
 			insert_new(m, &old[i]);
 	free(old);
+}
+
+static void
+grow(struct hmap *m)
+{
+	resize(m, m->cap == 0 ? 16 : m->cap * 2);
 }
 
 void *
@@ -175,6 +181,9 @@ hmap_del(struct hmap *m, const void *key, size_t klen)
 	}
 	memset(&m->tab[i], 0, sizeof(m->tab[i]));
 	m->n--;
+	/* Shrink when mostly empty, so iteration stays O(entries). */
+	if (m->cap > 64 && m->n * 8 < m->cap)
+		resize(m, m->cap / 2);
 	return val;
 }
 

@@ -76,3 +76,10 @@ check_PROGRAMS += tests/unit/test_alloc_regress
 tests_unit_test_alloc_regress_SOURCES = tests/unit/test_alloc_regress.c tests/unit/alloc_testlib.h
 tests_unit_test_alloc_regress_CFLAGS = $(ALLOC_TEST_CFLAGS)
 tests_unit_test_alloc_regress_LDADD = $(ALLOC_FAKE_LIBS)
+
+# The allocator's benchmark (JSON on stdout; not part of make check):
+#   ./bench/alloc_bench [picks] [events]
+noinst_PROGRAMS += bench/alloc_bench
+bench_alloc_bench_SOURCES = bench/alloc_bench.c
+bench_alloc_bench_CFLAGS = $(ALLOC_TEST_CFLAGS)
+bench_alloc_bench_LDADD = $(ALLOC_FAKE_LIBS)

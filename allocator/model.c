@@ -492,7 +492,7 @@ next_deadline(const struct eip_model *m)
 		if (d < 0 || t->at < d)
 			d = t->at;
 	}
-	if (m->ready && d < 0 && hmap_next(&m->pend, &(size_t){ 0 }) != NULL)
+	if (m->ready && d < 0 && m->pend.n > 0)
 		d = m->now + 1000;	/* look for timed-out writes */
 	if (d >= 0 && d < m->now)
 		d = m->now;

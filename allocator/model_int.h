@@ -310,6 +310,7 @@ struct eip_model {
 	struct hmap	 foreign_eips;	/* name -> struct iplist (carriers) */
 	struct hmap	 pend;		/* corr -> struct pending */
 	uint64_t	 next_corr;
+	int64_t		 expire_at;	/* next scan for timed-out requests */
 	struct ptrvec	 q_ipam, q_node, q_ns, q_ip, q_mode, q_node_place, q_ext;
 	struct ptrvec	 w_ipam, w_node, w_ns;
 	struct ptrvec	 gc_ip, gc_ns, gc_node, gc_ipam;

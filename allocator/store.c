@@ -321,18 +321,37 @@ store_hs(struct eip_model *m, struct node *n, const struct iplist *nl,
 	struct ipent *e;
 	size_t i;
 
-	/* Wake the nodes whose IPs leave or enter this HostSubnet. */
-	for (i = 0; i < n->hs_ips.n; i++)
-		if (!iplist_has(nl, &n->hs_ips.v[i]) &&
-		    (e = ip_get(m, &n->hs_ips.v[i], 0)) != NULL && e->placed)
-			q_node(m, e->placed, Q_WRITE);
+	/*
+	 * The echo of our own write repeats what we applied already: a
+	 * list of thousands is then compared, not walked through the index.
+	 */
+	if (nl->n == n->hs_ips.n && (nl->n == 0 || memcmp(nl->v, n->hs_ips.v,
+	    nl->n * sizeof(*nl->v)) == 0))
+		goto cidrs;
+	/*
+	 * Wake the nodes whose IPs leave or enter this HostSubnet (marks:
+	 * linear in the list, which may hold thousands).
+	 */
 	for (i = 0; i < nl->n; i++)
-		if (!iplist_has(&n->hs_ips, &nl->v[i]) &&
-		    (e = ip_get(m, &nl->v[i], 0)) != NULL && e->placed != NULL &&
-		    e->placed != n)
+		ip_get(m, &nl->v[i], 1)->mark = 1;
+	for (i = 0; i < n->hs_ips.n; i++) {
+		e = ip_get(m, &n->hs_ips.v[i], 1);
+		if (e->mark == 0 && e->placed != NULL)
 			q_node(m, e->placed, Q_WRITE);
+		if (e->mark == 1)
+			e->mark = 2;
+	}
+	for (i = 0; i < nl->n; i++) {
+		e = ip_get(m, &nl->v[i], 0);
+		if (e->mark == 1 && e->placed != NULL && e->placed != n)
+			q_node(m, e->placed, Q_WRITE);
+		e->mark = 0;
+	}
+	for (i = 0; i < n->hs_ips.n; i++)
+		ip_get(m, &n->hs_ips.v[i], 0)->mark = 0;
 	ip_vec_carriers(m, &n->hs_ips, nl, n, 0);
 	iplist_set(&n->hs_ips, nl->v, nl->n);
+cidrs:
 	for (i = 0; i < n->hs_ncidrs; i++)
 		free(n->hs_cidrs[i]);
 	free(n->hs_cidrs);

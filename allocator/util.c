@@ -94,25 +94,98 @@ iplist_subset(const struct iplist *a, const struct iplist *b)
 	return 1;
 }
 
-int
-iplist_same_set(const struct iplist *a, const struct iplist *b)
+static int
+ipcmp_sort(const void *a, const void *b)
 {
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (!iplist_has(b, &a->v[i]))
-			return 0;
-	for (i = 0; i < b->n; i++)
-		if (!iplist_has(a, &b->v[i]))
-			return 0;
-	return 1;
+	return ip_cmp(a, b);
 }
 
 /*
- * The parsable IPs of a JSON list of strings, without duplicates.  Lists
- * come from other controllers and users: what does not parse is not an
- * address anybody can use, so it is left out.  Returns how many were
- * left out.
+ * Same addresses, in any order?  Sorted copies, so a HostSubnet with
+ * thousands of IPs costs n log n, not n squared.
+ */
+int
+iplist_same_set(const struct iplist *a, const struct iplist *b)
+{
+	struct eip_ip *x, *y;
+	size_t i, j, nx, ny;
+	int same = 1;
+
+	if (a->n == 0 || b->n == 0)
+		return a->n == b->n;
+	x = xcalloc(a->n, sizeof(*x));
+	y = xcalloc(b->n, sizeof(*y));
+	memcpy(x, a->v, a->n * sizeof(*x));
+	memcpy(y, b->v, b->n * sizeof(*y));
+	qsort(x, a->n, sizeof(*x), ipcmp_sort);
+	qsort(y, b->n, sizeof(*y), ipcmp_sort);
+	/* Lists may repeat an address: compare the distinct ones. */
+	for (i = j = 0, nx = a->n, ny = b->n; same && (i < nx || j < ny);) {
+		if (i == nx || j == ny || !ip_equal(&x[i], &y[j])) {
+			same = 0;
+			break;
+		}
+		while (i + 1 < nx && ip_equal(&x[i], &x[i + 1]))
+			i++;
+		while (j + 1 < ny && ip_equal(&y[j], &y[j + 1]))
+			j++;
+		i++;
+		j++;
+	}
+	free(x);
+	free(y);
+	return same;
+}
+
+struct ipidx {
+	struct eip_ip	ip;
+	size_t		idx;
+};
+
+static int
+ipidx_cmp(const void *a, const void *b)
+{
+	const struct ipidx *x = a, *y = b;
+	int c = ip_cmp(&x->ip, &y->ip);
+
+	if (c != 0)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Drops repeated addresses, keeping the first of each, in n log n. */
+static void
+iplist_dedup(struct iplist *l)
+{
+	struct ipidx *t;
+	char *dup;
+	size_t i, k;
+
+	if (l->n < 2)
+		return;
+	t = xcalloc(l->n, sizeof(*t));
+	dup = xcalloc(l->n, 1);
+	for (i = 0; i < l->n; i++) {
+		t[i].ip = l->v[i];
+		t[i].idx = i;
+	}
+	qsort(t, l->n, sizeof(*t), ipidx_cmp);
+	for (i = 1; i < l->n; i++)
+		if (ip_equal(&t[i].ip, &t[i - 1].ip))
+			dup[t[i].idx] = 1;
+	for (i = k = 0; i < l->n; i++)
+		if (!dup[i])
+			l->v[k++] = l->v[i];
+	l->n = k;
+	free(t);
+	free(dup);
+}
+
+/*
+ * The parsable IPs of a JSON list of strings, without duplicates, in
+ * order.  Lists come from other controllers and users: what does not
+ * parse is not an address anybody can use, so it is left out.  Returns
+ * how many were left out.
  */
 int
 iplist_parse_json(const json_t *arr, struct iplist *out)
@@ -131,9 +204,9 @@ iplist_parse_json(const json_t *arr, struct iplist *out)
 			bad++;
 			continue;
 		}
-		if (!iplist_has(out, &ip))
-			out->v[out->n++] = ip;
+		out->v[out->n++] = ip;
 	}
+	iplist_dedup(out);
 	return bad;
 }
 

@@ -349,6 +349,10 @@ write_expire(struct eip_model *m)
 	struct pending *p;
 	size_t it = 0;
 
+	/* A scan of everything in flight, at most once a second. */
+	if (m->pend.n == 0 || m->now < m->expire_at)
+		return;
+	m->expire_at = m->now + 1000;
 	while ((p = hmap_next(&m->pend, &it)) != NULL) {
 		if (m->now - p->sent < m->cfg.write_timeout_ms)
 			continue;

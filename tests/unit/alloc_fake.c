@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "alloc_fake.h"
 #include "ipaddr.h"
 #include "log.h"
@@ -25,6 +27,15 @@ static const uint16_t fk_msg[FK_MAX] = {
 
 #define LABEL_IPAM	"egressip-ipam-operator.redhat-cop.io/egressipam"
 #define OVN_LABEL	"k8s.ovn.org/egress-assignable"
+
+static double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static uint64_t
 frand(struct fake *f)
@@ -765,6 +776,7 @@ deliver(struct fake *f)
 	size_t n = 0, i;
 	json_t *inbox = f->inbox, *x;
 	char err[256];
+	double t0;
 
 	f->inbox = json_array();
 	if (f->shuffle) {
@@ -794,8 +806,10 @@ deliver(struct fake *f)
 			continue;
 		}
 		model_set_time(f->m, f->now, 1700000000 + f->now / 1000);
+		t0 = mono_s();
 		model_input(f->m, type, (uint64_t)json_integer_value(
 		    json_array_get(x, 1)), body, err, sizeof(err));
+		f->model_s += mono_s() - t0;
 		n++;
 	}
 	json_decref(inbox);
@@ -857,11 +871,14 @@ fake_settle(struct fake *f)
 	int round;
 	int64_t next;
 	size_t moved;
+	double t0;
 
 	for (round = 0; round < 2000; round++) {
 		moved = deliver(f);
 		model_set_time(f->m, f->now, 1700000000 + f->now / 1000);
+		t0 = mono_s();
 		next = model_run(f->m);
+		f->model_s += mono_s() - t0;
 		moved += execute(f);
 		if (f->sdn_master && is_sdn(f)) {
 			sdn_master(f);

@@ -57,6 +57,7 @@ struct fake {
 	char		 last_lb[32];	/* lb_mode of the last CLOUD_ENSURE */
 	size_t		 discovers;
 	size_t		 out_count[600];
+	double		 model_s;	/* time spent inside the model */
 	char		 subnet[64];
 };
 
