@@ -4,6 +4,7 @@ starting eipamd from the build tree.  Every wait polls a condition with a
 deadline; nothing sleeps blindly."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -43,6 +44,12 @@ class Tap:
         return cond
 
     def done(self):
+        if _watched:
+            for d in list(_daemons):
+                d.scan_crashes()
+            self.ok(not _crashes, "no worker of any eipamd here died of "
+                    "SIGSYS, SIGSEGV, SIGABRT, SIGBUS, SIGILL or SIGFPE",
+                    "\n".join(_crashes[:20]))
         print("1..%d" % self.n)
         sys.exit(1 if self.failed else 0)
 
@@ -75,6 +82,15 @@ def alive(pid):
     return True
 
 
+# A worker killed by one of these is a defect even when the supervisor's
+# restart hides it (a seccomp policy missing a call kills with SIGSYS):
+# Tap.done() reports every such death of every eipamd the test started.
+CRASH_SIGNALS = (4, 6, 7, 8, 11, 31)
+_daemons = []
+_crashes = []
+_watched = []
+
+
 class Eipamd:
     """eipamd from the build tree in a private run directory."""
 
@@ -89,6 +105,18 @@ class Eipamd:
                 "--health-probe-bind-address=127.0.0.1:0"] + list(flags)
         self.proc = subprocess.Popen(args, stdout=self.log,
                                      stderr=subprocess.STDOUT)
+        if libexec is None:     # fake workers are the tests' own doubles
+            _daemons.append(self)
+            _watched.append(True)
+
+    def scan_crashes(self):
+        if self not in _daemons:
+            return
+        _daemons.remove(self)
+        for line in self.logtext().splitlines():
+            m = re.search(r"killed by signal (\d+)", line)
+            if m and int(m.group(1)) in CRASH_SIGNALS:
+                _crashes.append(line)
 
     def ctl(self, *args):
         r = subprocess.run([os.path.join(BUILD, "eipamctl"), "--run-dir",
@@ -129,5 +157,6 @@ class Eipamd:
 
     def cleanup(self):
         self.stop()
+        self.scan_crashes()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
