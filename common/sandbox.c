@@ -266,6 +266,29 @@ overridden(const struct sandbox_rule *const *later,
 }
 
 static int
+glibc_warm_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * glibc's qsort asks sysinfo(2) for the size of memory the first time
+ * it sorts more than 1 KiB (SigV4 sorts a request's parameters: a
+ * DescribeInstances of many nodes is that large), then keeps the
+ * answer.  Ask now, while the call is still allowed.
+ */
+static void
+glibc_warm(void)
+{
+	int v[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		v[i] = (int)(sizeof(v) / sizeof(v[0]) - i);
+	qsort(v, sizeof(v) / sizeof(v[0]), sizeof(v[0]), glibc_warm_cmp);
+}
+
+static int
 apply_seccomp(const struct sandbox_policy *p, enum sandbox_mode mode,
     char *err, size_t errlen)
 {
@@ -297,6 +320,7 @@ apply_seccomp(const struct sandbox_policy *p, enum sandbox_mode mode,
 			return -1;
 		}
 	}
+	glibc_warm();
 	if ((ctx = seccomp_init(def)) == NULL) {
 		snprintf(err, errlen, "seccomp_init failed");
 		return -1;
