@@ -74,6 +74,21 @@ setup(void)
 	log_set_level(LOG_LVL_ERROR);
 }
 
+/* In the parent, once: the children are sandboxed and cannot unlink. */
+static void
+teardown(void)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/a", dir_ok);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/b", dir_no);
+	unlink(p);
+	rmdir(dir_ok);
+	rmdir(dir_no);
+	unlink("/tmp/eip-sb-ok-f");
+}
+
 START_TEST(t_forbidden_socket_kills)
 {
 	enter(SANDBOX_ENFORCE);
@@ -171,7 +186,7 @@ main(void)
 	Suite *s = suite_create("sandbox");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, t_dump);
 	tcase_add_test(tc, t_modes);
 #ifndef EIP_SANITIZERS
