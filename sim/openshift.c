@@ -6,7 +6,9 @@
  * Namespace, a HostSubnet per Node, automatic egress IP placement on
  * HostSubnets with egressCIDRs), OVN-Kubernetes EgressIP placement on
  * egress-assignable nodes, and kubelet lease heartbeats.  They run from
- * the event loop after writes (sx->kick), never inside a store write.
+ * the event loop after writes (sx->kick), never inside a store write,
+ * and only the controllers a write concerns run: a write's cost must
+ * not grow with the number of objects stored (see doc/PERFORMANCE.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +18,21 @@
 #include "sim_ctx.h"
 #include "xmalloc.h"
 
+/* Which controllers have work (sim_os.dirty). */
+#define D_FINALIZE	0x01u	/* a Namespace is terminating */
+#define D_GC		0x02u	/* an owner may be gone */
+#define D_SDN		0x04u	/* NetNamespaces/HostSubnets of touched objects */
+#define D_SDN_ALL	0x08u	/* ... of every object */
+#define D_EGRESS_SDN	0x10u	/* automatic egress IP placement */
+#define D_EGRESS_OVN	0x20u	/* EgressIP placement */
+#define D_ALL		0x3fu
+
 struct sim_os {
 	struct sim_ctx	*sx;
-	int		 dirty;
+	unsigned	 dirty;
 	json_t		*no_heartbeat;	/* node name -> true */
+	json_t		*touched_ns;	/* Namespace names added or removed */
+	json_t		*touched_node;	/* Node names added, changed or removed */
 	json_int_t	 next_netid;
 };
 
@@ -39,7 +52,10 @@ os_new(struct sim_ctx *sx)
 
 	os->sx = sx;
 	os->no_heartbeat = json_object();
+	os->touched_ns = json_object();
+	os->touched_node = json_object();
 	os->next_netid = 10;
+	os->dirty = D_ALL;
 	store_observe(sx->st, os_on_event, os);
 	return os;
 }
@@ -50,6 +66,8 @@ os_free(struct sim_os *os)
 	if (os == NULL)
 		return;
 	json_decref(os->no_heartbeat);
+	json_decref(os->touched_ns);
+	json_decref(os->touched_node);
 	free(os);
 }
 
@@ -59,28 +77,95 @@ os_dirty(const struct sim_os *os)
 	return os->dirty;
 }
 
-static void
-os_on_event(struct sim_store *st, const struct sim_event *ev, void *arg)
-{
-	struct sim_os *os = arg;
-	const char *p = rtype_get(ev->rt)->plural;
-
-	/* Leases, events, configmaps and secrets concern no controller. */
-	if (strcmp(p, "leases") == 0 || strcmp(p, "events") == 0 ||
-	    strcmp(p, "configmaps") == 0 || strcmp(p, "secrets") == 0)
-		return;
-	if (!os->dirty && os->sx->kick != NULL) {
-		os->dirty = 1;
-		os->sx->kick(os->sx);
-	}
-	os->dirty = 1;
-}
-
 static const char *
 md_str(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(json_object_get(o,
 	    "metadata"), k));
+}
+
+static int
+owned_by_namespace(const json_t *o)
+{
+	const json_t *ref;
+	const char *k;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(o, "metadata"),
+	    "ownerReferences"), i, ref)
+		if ((k = json_string_value(json_object_get(ref, "kind"))) !=
+		    NULL && strcmp(k, "Namespace") == 0)
+			return 1;
+	return 0;
+}
+
+static void
+touch(json_t *set, const json_t *o)
+{
+	const char *n = md_str(o, "name");
+
+	if (n != NULL)
+		json_object_set_new(set, n, json_true());
+}
+
+/* What a write means for the controllers. */
+static unsigned
+event_work(struct sim_os *os, const struct sim_event *ev, const char *p)
+{
+	unsigned d = 0;
+	int addrm = ev->type != SIM_EV_MODIFIED;
+
+	if (ev->type != SIM_EV_DELETED && owned_by_namespace(ev->obj))
+		d |= D_GC;
+	if (strcmp(p, "namespaces") == 0) {
+		if (md_str(ev->obj, "deletionTimestamp") != NULL)
+			d |= D_FINALIZE;
+		if (ev->type == SIM_EV_DELETED)
+			d |= D_GC;
+		if (addrm) {
+			touch(os->touched_ns, ev->obj);
+			d |= D_SDN;
+		}
+	} else if (strcmp(p, "netnamespaces") == 0) {
+		if (addrm) {
+			touch(os->touched_ns, ev->obj);
+			d |= D_SDN;
+		}
+		d |= D_EGRESS_SDN;
+	} else if (strcmp(p, "hostsubnets") == 0) {
+		if (addrm) {
+			touch(os->touched_node, ev->obj);
+			d |= D_SDN;
+		}
+		d |= D_EGRESS_SDN;
+	} else if (strcmp(p, "nodes") == 0) {
+		touch(os->touched_node, ev->obj);
+		d |= D_SDN | D_EGRESS_SDN | D_EGRESS_OVN;
+	} else if (strcmp(p, "egressips") == 0)
+		d |= D_EGRESS_OVN;
+	else if (strcmp(p, "customresourcedefinitions") == 0)
+		d = D_ALL;	/* what is served may have changed */
+	return d;
+}
+
+static void
+os_on_event(struct sim_store *st, const struct sim_event *ev, void *arg)
+{
+	struct sim_os *os = arg;
+	const char *p = rtype_get(ev->rt)->plural;
+	unsigned d;
+
+	/* Leases, events, configmaps and secrets concern no controller. */
+	if (strcmp(p, "leases") == 0 || strcmp(p, "events") == 0 ||
+	    strcmp(p, "configmaps") == 0 || strcmp(p, "secrets") == 0)
+		return;
+	if ((d = event_work(os, ev, p)) == 0)
+		return;
+	if (!os->dirty && os->sx->kick != NULL) {
+		os->dirty = d;
+		os->sx->kick(os->sx);
+	}
+	os->dirty |= d;
 }
 
 static const char *
@@ -219,53 +304,66 @@ collect_garbage(struct sim_os *os)
 	json_decref(uids);
 }
 
+/* A NetNamespace for Namespace n if it has none; none if n is gone. */
 static void
-sdn_objects(struct sim_os *os)
+sdn_netnamespace(struct sim_os *os, const char *n)
 {
 	struct sim_store *st = os->sx->st;
-	struct sim_coll *nsc = &st->colls[rti("namespaces")];
-	struct sim_coll *nnc = &st->colls[rti("netnamespaces")];
-	struct sim_coll *nodes = &st->colls[rti("nodes")];
-	struct sim_coll *hsc = &st->colls[rti("hostsubnets")];
 	struct sim_err e = { 0 };
-	json_t *o, *out, *used;
-	char subnet[32], *name;
-	const char *ip, *hip;
-	size_t i;
-	int k;
+	json_t *o, *out = NULL;
+	int has_ns = store_get(st, rti("namespaces"), NULL, n) != NULL;
+	int has_nn = store_get(st, rti("netnamespaces"), NULL, n) != NULL;
+	char *name;
 
-	for (i = 0; i < nsc->n; i++) {
-		const char *n = obj_name(nsc->v[i]->obj);
-
-		if (store_get(st, rti("netnamespaces"), NULL, n) != NULL)
-			continue;
+	if (has_ns && !has_nn) {
 		o = json_pack("{s:s,s:s,s:{s:s},s:s,s:I,s:[]}", "apiVersion",
 		    "network.openshift.io/v1", "kind", "NetNamespace",
 		    "metadata", "name", n, "netname", n, "netid",
 		    strcmp(n, "default") == 0 ? (json_int_t)0 :
 		    os->next_netid++, "egressIPs");
-		out = NULL;
 		store_create(st, rti("netnamespaces"), NULL, o, &out, &e);
 		json_decref(o);
 		json_decref(out);
-	}
-	for (i = 0; i < nnc->n; i++) {
-		if (store_get(st, rti("namespaces"), NULL,
-		    obj_name(nnc->v[i]->obj)) != NULL)
-			continue;
-		name = xstrdup(obj_name(nnc->v[i]->obj));
+	} else if (!has_ns && has_nn) {
+		name = xstrdup(n);
 		store_remove_now(st, rti("netnamespaces"), NULL, name);
 		free(name);
-		i--;
 	}
-	for (i = 0; i < hsc->n; i++) {
-		if (store_get(st, rti("nodes"), NULL,
-		    obj_name(hsc->v[i]->obj)) != NULL)
-			continue;
-		name = xstrdup(obj_name(hsc->v[i]->obj));
-		store_remove_now(st, rti("hostsubnets"), NULL, name);
-		free(name);
-		i--;
+}
+
+/* The HostSubnet of node n: created, its hostIP kept, removed with it. */
+static void
+sdn_hostsubnet(struct sim_os *os, const char *n)
+{
+	struct sim_store *st = os->sx->st;
+	struct sim_coll *hsc = &st->colls[rti("hostsubnets")];
+	const struct sim_obj *node = store_get(st, rti("nodes"), NULL, n);
+	const struct sim_obj *hs = store_get(st, rti("hostsubnets"), NULL, n);
+	struct sim_err e = { 0 };
+	json_t *o, *out, *used;
+	const char *ip, *hip;
+	char subnet[32], *name;
+	size_t i;
+	int k;
+
+	if (node == NULL) {
+		if (hs != NULL) {
+			name = xstrdup(n);
+			store_remove_now(st, rti("hostsubnets"), NULL, name);
+			free(name);
+		}
+		return;
+	}
+	ip = node_ip(node->obj);
+	if (hs != NULL) {
+		hip = json_string_value(json_object_get(hs->obj, "hostIP"));
+		if (ip != NULL && (hip == NULL || strcmp(hip, ip) != 0)) {
+			o = json_deep_copy(hs->obj);
+			json_object_set_new(o, "hostIP", json_string(ip));
+			put(os, rti("hostsubnets"), NULL, o, 0);
+			json_decref(o);
+		}
+		return;
 	}
 	used = json_object();
 	for (i = 0; i < hsc->n; i++)
@@ -273,42 +371,62 @@ sdn_objects(struct sim_os *os)
 		    hsc->v[i]->obj, "subnet")) ? json_string_value(
 		    json_object_get(hsc->v[i]->obj, "subnet")) : "",
 		    json_true());
-	for (i = 0; i < nodes->n; i++) {
-		const json_t *node = nodes->v[i]->obj;
-		const struct sim_obj *hs = store_get(st, rti("hostsubnets"),
-		    NULL, obj_name(node));
-
-		ip = node_ip(node);
-		if (hs != NULL) {
-			hip = json_string_value(json_object_get(hs->obj,
-			    "hostIP"));
-			if (ip != NULL && (hip == NULL || strcmp(hip, ip) != 0)) {
-				o = json_deep_copy(hs->obj);
-				json_object_set_new(o, "hostIP", json_string(ip));
-				put(os, rti("hostsubnets"), NULL, o, 0);
-				json_decref(o);
-			}
-			continue;
-		}
-		for (k = 0; k < 512; k++) {
-			snprintf(subnet, sizeof(subnet), "10.%d.%d.0/23",
-			    128 + k / 128, (k % 128) * 2);
-			if (json_object_get(used, subnet) == NULL)
-				break;
-		}
-		json_object_set_new(used, subnet, json_true());
-		o = json_pack("{s:s,s:s,s:{s:s,s:{s:s}},s:s,s:s,s:s}",
-		    "apiVersion", "network.openshift.io/v1", "kind",
-		    "HostSubnet", "metadata", "name", obj_name(node),
-		    "annotations", "pod.network.openshift.io/node-uid",
-		    md_str(node, "uid"), "host", obj_name(node), "hostIP",
-		    ip != NULL ? ip : "", "subnet", subnet);
-		out = NULL;
-		store_create(st, rti("hostsubnets"), NULL, o, &out, &e);
-		json_decref(o);
-		json_decref(out);
+	for (k = 0; k < 512; k++) {
+		snprintf(subnet, sizeof(subnet), "10.%d.%d.0/23",
+		    128 + k / 128, (k % 128) * 2);
+		if (json_object_get(used, subnet) == NULL)
+			break;
 	}
 	json_decref(used);
+	o = json_pack("{s:s,s:s,s:{s:s,s:{s:s}},s:s,s:s,s:s}",
+	    "apiVersion", "network.openshift.io/v1", "kind",
+	    "HostSubnet", "metadata", "name", n,
+	    "annotations", "pod.network.openshift.io/node-uid",
+	    md_str(node->obj, "uid"), "host", n, "hostIP",
+	    ip != NULL ? ip : "", "subnet", subnet);
+	out = NULL;
+	store_create(st, rti("hostsubnets"), NULL, o, &out, &e);
+	json_decref(o);
+	json_decref(out);
+}
+
+/* Every name of a collection, copied (the collection changes meanwhile). */
+static void
+names_of(struct sim_os *os, const char *plural, json_t *set)
+{
+	struct sim_coll *c = &os->sx->st->colls[rti(plural)];
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		touch(set, c->v[i]->obj);
+}
+
+/*
+ * NetNamespaces follow Namespaces and HostSubnets follow Nodes: for the
+ * names a write touched, or for every object after a full kick.
+ */
+static void
+sdn_objects(struct sim_os *os, int all)
+{
+	json_t *nss = os->touched_ns, *nodes = os->touched_node;
+	const char *n;
+	void *tmp;
+	json_t *v;
+
+	os->touched_ns = json_object();
+	os->touched_node = json_object();
+	if (all) {
+		names_of(os, "namespaces", nss);
+		names_of(os, "netnamespaces", nss);
+		names_of(os, "nodes", nodes);
+		names_of(os, "hostsubnets", nodes);
+	}
+	json_object_foreach_safe(nss, tmp, n, v)
+		sdn_netnamespace(os, n);
+	json_object_foreach_safe(nodes, tmp, n, v)
+		sdn_hostsubnet(os, n);
+	json_decref(nss);
+	json_decref(nodes);
 }
 
 static int
@@ -354,7 +472,24 @@ sdn_egress(struct sim_os *os)
 	size_t i, j, h, best;
 	json_t *want, *ips, *v;
 	const char *ip;
+	char *cand;
 
+	/* Only HostSubnets with egressCIDRs of Ready nodes take part. */
+	cand = xcalloc(hsc->n + 1, 1);
+	for (h = 0, j = 0; h < hsc->n; h++) {
+		const json_t *hs = hsc->v[h]->obj;
+		const struct sim_obj *node;
+
+		if (json_array_size(json_object_get(hs, "egressCIDRs")) == 0)
+			continue;
+		j++;
+		node = store_get(st, rti("nodes"), NULL, obj_name(hs));
+		cand[h] = node != NULL && node_ready(node->obj);
+	}
+	if (j == 0) {
+		free(cand);
+		return;		/* no automatic mode anywhere */
+	}
 	want = json_array();
 	for (h = 0; h < hsc->n; h++)
 		json_array_append_new(want, json_array());
@@ -366,14 +501,9 @@ sdn_egress(struct sim_os *os)
 			best = (size_t)-1;
 			for (h = 0; h < hsc->n; h++) {
 				const json_t *hs = hsc->v[h]->obj;
-				const struct sim_obj *node = store_get(st,
-				    rti("nodes"), NULL, obj_name(hs));
 
-				if (json_array_size(json_object_get(hs,
-				    "egressCIDRs")) == 0 || node == NULL ||
-				    !node_ready(node->obj) ||
-				    !ip_in_cidrs(ip, json_object_get(hs,
-				    "egressCIDRs")))
+				if (!cand[h] || !ip_in_cidrs(ip,
+				    json_object_get(hs, "egressCIDRs")))
 					continue;
 				if (str_in(json_object_get(hs, "egressIPs"),
 				    ip)) {
@@ -408,6 +538,7 @@ sdn_egress(struct sim_os *os)
 		json_decref(o);
 	}
 	json_decref(want);
+	free(cand);
 }
 
 /* The egress subnet of a node for OVN: egress-ipconfig or primary ifaddr. */
@@ -569,17 +700,30 @@ os_run(struct sim_os *os)
 	struct sim_store *st = os->sx->st;
 	int pass;
 
+	unsigned d;
+
 	for (pass = 0; pass < 8 && os->dirty; pass++) {
+		d = os->dirty;
 		os->dirty = 0;
-		finalize_namespaces(os);
-		collect_garbage(os);
+		if (d & D_FINALIZE)
+			finalize_namespaces(os);
+		if (d & D_GC)
+			collect_garbage(os);
 		if (store_served(st, rti("netnamespaces")) &&
 		    store_served(st, rti("hostsubnets"))) {
-			sdn_objects(os);
-			sdn_egress(os);
+			if (d & (D_SDN | D_SDN_ALL))
+				sdn_objects(os, (d & D_SDN_ALL) != 0);
+			if (d & D_EGRESS_SDN)
+				sdn_egress(os);
 		}
-		if (store_served(st, rti("egressips")))
+		if ((d & D_EGRESS_OVN) && store_served(st, rti("egressips")))
 			ovn_egress(os);
+	}
+	/* Without SDN nobody consumes the touched names. */
+	if (!store_served(st, rti("netnamespaces")) ||
+	    !store_served(st, rti("hostsubnets"))) {
+		json_object_clear(os->touched_ns);
+		json_object_clear(os->touched_node);
 	}
 }
 
