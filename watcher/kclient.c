@@ -20,6 +20,12 @@
 
 #define TOKEN_REFRESH_S	60
 #define KC_COUNTERS	64
+/*
+ * Writes in flight at once (see kclient_request_bulk).  On HTTP/1.1 each
+ * is a connection of its own; 16 keeps a single-threaded API server busy
+ * without a TLS handshake storm, and stays inside libcurl's pool of 64.
+ */
+#define KC_BULK_MAX	16
 
 /* Requests by verb and status code, for eipam_kube_requests_total. */
 struct kc_counter {
@@ -38,6 +44,10 @@ struct eip_kclient {
 	unsigned long		 requests;
 	struct kc_counter	 counters[KC_COUNTERS];
 	int			 ncounters;
+	/* Bulk requests waiting for a slot, oldest first. */
+	struct eip_kreq		*q_head, *q_tail;
+	unsigned		 bulk_active, bulk_max, bulk_queued;
+	struct event		*pump_ev;
 };
 
 static void
@@ -68,9 +78,14 @@ struct eip_kreq {
 	eip_kdone_cb		 on_done;
 	void			*arg;
 	int			 retried;
+	int			 bulk;		/* holds or waits for a slot */
+	int			 queued;	/* waiting in kc->q_* */
+	struct eip_kreq		*qnext, *qprev;
 };
 
 static void kreq_start(struct eip_kreq *);
+static void kreq_free(struct eip_kreq *);
+static void kreq_done(const struct eip_http_resp *, void *);
 
 int
 kclient_reload_token(struct eip_kclient *kc)
@@ -106,6 +121,70 @@ refresh_cb(evutil_socket_t fd, short what, void *arg)
 	kclient_reload_token(arg);
 }
 
+static void
+q_unlink(struct eip_kclient *kc, struct eip_kreq *r)
+{
+	if (r->qprev != NULL)
+		r->qprev->qnext = r->qnext;
+	else
+		kc->q_head = r->qnext;
+	if (r->qnext != NULL)
+		r->qnext->qprev = r->qprev;
+	else
+		kc->q_tail = r->qprev;
+	r->qnext = r->qprev = NULL;
+	r->queued = 0;
+	kc->bulk_queued--;
+}
+
+/*
+ * Starts queued bulk requests while slots are free.  Always run from
+ * the loop (never from inside another request's callbacks), so a
+ * request that cannot start may report its failure at once.
+ */
+static void
+pump_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct eip_kclient *kc = arg;
+	struct eip_http_resp fail;
+	struct eip_kreq *r;
+
+	while (kc->q_head != NULL && kc->bulk_active < kc->bulk_max) {
+		r = kc->q_head;
+		q_unlink(kc, r);
+		kc->bulk_active++;
+		kreq_start(r);
+		if (r->hr != NULL)
+			continue;
+		memset(&fail, 0, sizeof(fail));
+		fail.error = "cannot build the request";
+		fail.body = "";
+		fail.retry_after_s = -1;
+		r->retried = 1;
+		kreq_done(&fail, r);
+	}
+}
+
+static void
+pump_later(struct eip_kclient *kc)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (kc->q_head != NULL && kc->bulk_active < kc->bulk_max)
+		evtimer_add(kc->pump_ev, &tv);
+}
+
+/* A bulk request gave its slot back. */
+static void
+bulk_release(struct eip_kreq *r)
+{
+	if (!r->bulk)
+		return;
+	r->bulk = 0;
+	r->kc->bulk_active--;
+	pump_later(r->kc);
+}
+
 struct eip_kclient *
 kclient_new(struct event_base *base, const struct eip_kubeconf *conf,
     double qps, int burst, char *err, size_t errlen)
@@ -126,6 +205,9 @@ kclient_new(struct event_base *base, const struct eip_kubeconf *conf,
 		free(kc);
 		return NULL;
 	}
+	kc->bulk_max = KC_BULK_MAX;
+	if ((kc->pump_ev = evtimer_new(base, pump_cb, kc)) == NULL)
+		fatalx("kclient: evtimer_new failed");
 	kc->server = xstrdup(conf->server);
 	if (conf->token != NULL) {
 		kc->token = xstrdup(conf->token);
@@ -150,6 +232,14 @@ kclient_free(struct eip_kclient *kc)
 {
 	if (kc == NULL)
 		return;
+	while (kc->q_head != NULL) {
+		struct eip_kreq *r = kc->q_head;
+
+		q_unlink(kc, r);
+		kreq_free(r);
+	}
+	if (kc->pump_ev != NULL)
+		event_free(kc->pump_ev);
 	http_free(kc->http);
 	if (kc->refresh_ev != NULL)
 		event_free(kc->refresh_ev);
@@ -217,6 +307,7 @@ kreq_done(const struct eip_http_resp *hr, void *arg)
 		kr.message = msg;
 	} else
 		kr.message = "";
+	bulk_release(r);
 	r->on_done(&kr, r->arg);
 	json_decref(j);
 	kreq_free(r);
@@ -265,8 +356,8 @@ kreq_start(struct eip_kreq *r)
 	explicit_bzero(auth, sizeof(auth));
 }
 
-struct eip_kreq *
-kclient_request(struct eip_kclient *kc, const char *method, const char *path,
+static struct eip_kreq *
+kreq_new(struct eip_kclient *kc, const char *method, const char *path,
     const char *content_type, const char *body, long timeout_ms,
     eip_kline_cb on_line, eip_kdone_cb on_done, void *arg)
 {
@@ -281,11 +372,65 @@ kclient_request(struct eip_kclient *kc, const char *method, const char *path,
 	r->on_line = on_line;
 	r->on_done = on_done;
 	r->arg = arg;
+	return r;
+}
+
+struct eip_kreq *
+kclient_request(struct eip_kclient *kc, const char *method, const char *path,
+    const char *content_type, const char *body, long timeout_ms,
+    eip_kline_cb on_line, eip_kdone_cb on_done, void *arg)
+{
+	struct eip_kreq *r = kreq_new(kc, method, path, content_type, body,
+	    timeout_ms, on_line, on_done, arg);
+
 	kreq_start(r);
 	if (r->hr == NULL) {
 		kreq_free(r);
 		return NULL;
 	}
+	return r;
+}
+
+static int
+method_ok(const char *m, const char *body)
+{
+	if (strcmp(m, "GET") == 0)
+		return body == NULL;
+	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+	    strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0;
+}
+
+struct eip_kreq *
+kclient_request_bulk(struct eip_kclient *kc, const char *method,
+    const char *path, const char *content_type, const char *body,
+    long timeout_ms, eip_kdone_cb on_done, void *arg)
+{
+	struct eip_kreq *r;
+
+	/* What http_request would refuse is refused now, not when dequeued. */
+	if (!method_ok(method, body))
+		return NULL;
+	r = kreq_new(kc, method, path, content_type, body, timeout_ms, NULL,
+	    on_done, arg);
+	r->bulk = 1;
+	if (kc->q_head == NULL && kc->bulk_active < kc->bulk_max) {
+		kc->bulk_active++;
+		kreq_start(r);
+		if (r->hr == NULL) {
+			bulk_release(r);
+			kreq_free(r);
+			return NULL;
+		}
+		return r;
+	}
+	r->queued = 1;
+	r->qprev = kc->q_tail;
+	if (kc->q_tail != NULL)
+		kc->q_tail->qnext = r;
+	else
+		kc->q_head = r;
+	kc->q_tail = r;
+	kc->bulk_queued++;
 	return r;
 }
 
@@ -295,8 +440,26 @@ kclient_cancel(struct eip_kreq *r)
 {
 	if (r == NULL)
 		return;
-	http_cancel(r->hr);
+	if (r->queued)
+		q_unlink(r->kc, r);
+	else {
+		http_cancel(r->hr);
+		bulk_release(r);
+	}
 	kreq_free(r);
+}
+
+unsigned
+kclient_bulk_queued(const struct eip_kclient *kc)
+{
+	return kc->bulk_queued;
+}
+
+void
+kclient_set_bulk_max(struct eip_kclient *kc, unsigned n)
+{
+	kc->bulk_max = n > 0 ? n : 1;
+	pump_later(kc);
 }
 
 const char *

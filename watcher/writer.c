@@ -149,8 +149,8 @@ start(struct wop *op, const char *method, const char *path,
 {
 	char *s = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 
-	op->req = kclient_request(op->w->kc, method, path, ctype, s, 30000,
-	    NULL, op_done, op);
+	op->req = kclient_request_bulk(op->w->kc, method, path, ctype, s,
+	    30000, op_done, op);
 	free(s);
 	if (op->req == NULL)
 		finish(op, 0, 0, "InternalError", "cannot build the request",
