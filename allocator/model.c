@@ -26,6 +26,7 @@ model_config_default(struct eip_model_config *c)
 	c->status_ms = 1000;
 	c->write_timeout_ms = 60000;
 	c->rediscover_ms = 600000;
+	c->max_inflight = 256;
 	c->op_namespace = "egressip-ipam-operator";
 }
 
@@ -538,15 +539,13 @@ decide(struct eip_model *m)
 			n->queued &= ~Q_NPLACE;
 			place_node_changed(m, n);
 		}
-		while (m->q_ns.n > 0) {
-			ns = m->q_ns.v[0];
-			/* FIFO: earlier events are decided first. */
-			memmove(m->q_ns.v, m->q_ns.v + 1,
-			    (m->q_ns.n - 1) * sizeof(void *));
-			m->q_ns.n--;
+		/* FIFO: earlier events are decided first. */
+		while (m->q_ns_head < m->q_ns.n) {
+			ns = m->q_ns.v[m->q_ns_head++];
 			ns->queued &= ~Q_DIRTY;
 			bind_reconcile(m, ns);
 		}
+		m->q_ns.n = m->q_ns_head = 0;
 		bind_extend_queued(m);
 		for (i = 0; i < m->slots.n; i++) {
 			s = m->slots.v[i];
@@ -589,6 +588,13 @@ write_phase(struct eip_model *m)
 	struct ns *ns;
 
 	while (m->w_ns.n > 0) {
+		/*
+		 * Over the limit, the rest keep Q_WRITE and wait: each
+		 * result frees a place and runs us again (write_result).
+		 */
+		if (m->cfg.max_inflight > 0 && m->leading && m->ready &&
+		    m->inflight >= m->cfg.max_inflight)
+			break;
 		ns = m->w_ns.v[--m->w_ns.n];
 		ns->queued &= ~Q_WRITE;
 		if (!m->leading || !m->ready)

@@ -29,6 +29,13 @@ struct eip_model_config {
 	int64_t		 status_ms;	/* least time between status writes */
 	int64_t		 write_timeout_ms;
 	int64_t		 rediscover_ms;	/* cloud subnet refresh period */
+	/*
+	 * Kubernetes writes in flight at most, before namespaces wait for
+	 * their turn (0: no limit).  Bounds the memory of every process on
+	 * the way (pending bodies here, ZeroMQ queues, the watcher's
+	 * requests) when thousands of namespaces are decided at once.
+	 */
+	size_t		 max_inflight;
 };
 
 /* Sensible defaults for everything in the config. */

@@ -309,9 +309,11 @@ struct eip_model {
 	struct hmap	 ips;		/* struct ipent by key */
 	struct hmap	 foreign_eips;	/* name -> struct iplist (carriers) */
 	struct hmap	 pend;		/* corr -> struct pending */
+	size_t		 inflight;	/* of those, writes to Kubernetes */
 	uint64_t	 next_corr;
 	int64_t		 expire_at;	/* next scan for timed-out requests */
 	struct ptrvec	 q_ipam, q_node, q_ns, q_ip, q_mode, q_node_place, q_ext;
+	size_t		 q_ns_head;	/* q_ns is a FIFO: next to decide */
 	struct ptrvec	 w_ipam, w_node, w_ns;
 	struct ptrvec	 gc_ip, gc_ns, gc_node, gc_ipam;
 	struct ptrvec	 slots;		/* every slot with a pool */

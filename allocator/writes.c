@@ -48,6 +48,8 @@ write_send(struct eip_model *m, uint16_t type, const char *name,
 	p->body = json_incref(body);
 	p->sent = m->now;
 	hmap_put(&m->pend, &p->corr, sizeof(p->corr), p);
+	if (type != EIP_MSG_CLOUD_DISCOVER && type != EIP_MSG_CLOUD_ENSURE)
+		m->inflight++;
 	if (w != NULL)
 		w->corr = p->corr;
 	if (type != EIP_MSG_W_EVENT && type != EIP_MSG_CLOUD_DISCOVER &&
@@ -276,6 +278,10 @@ write_result(struct eip_model *m, uint64_t corr, const json_t *res)
 		pending_free(p);
 		return;
 	}
+	m->inflight--;
+	/* Namespaces held back by the limit get their turn. */
+	if (m->w_ns.n > 0)
+		model_kick(m);
 	w = tracker(m, p, &ip, &obj);
 	if (w != NULL && w->corr == corr)
 		w->corr = 0;

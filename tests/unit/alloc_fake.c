@@ -820,7 +820,7 @@ static size_t
 execute(struct fake *f)
 {
 	struct eip_out *o;
-	size_t n, i;
+	size_t n, i, batch = 0;
 	char err[256];
 
 	n = model_take(f->m, &o);
@@ -846,8 +846,12 @@ execute(struct fake *f)
 		}
 		if (o[i].type >= EIP_MSG_W_NS_EGRESSIPS &&
 		    o[i].type <= EIP_MSG_W_CREDREQ && o[i].type != EIP_MSG_W_EVENT &&
-		    o[i].type != EIP_MSG_W_CREDREQ && o[i].type != EIP_MSG_W_IPAM_STATUS)
+		    o[i].type != EIP_MSG_W_CREDREQ && o[i].type != EIP_MSG_W_IPAM_STATUS) {
 			f->writes++;
+			/* Every result comes back before the next round. */
+			if (++batch > f->max_batch)
+				f->max_batch = batch;
+		}
 		if (o[i].type == EIP_MSG_CLOUD_DISCOVER)
 			cloud_discover(f, o[i].corr, o[i].body);
 		else if (o[i].type == EIP_MSG_CLOUD_ENSURE)

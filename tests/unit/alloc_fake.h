@@ -42,6 +42,7 @@ struct fake {
 	json_t		*inbox;		/* [type, corr, body] waiting for the model */
 	json_t		*events;	/* W_EVENT bodies */
 	size_t		 writes;	/* cluster writes the model issued */
+	size_t		 max_batch;	/* most of them taken in one round */
 	size_t		 ensures;
 	size_t		 schema_errors;
 	int		 shuffle;	/* deliver results and events reordered */

@@ -604,6 +604,50 @@ START_TEST(t_manual_isolate)
 	fake_free(f);
 }
 END_TEST
+/*
+ * A burst of namespaces is written a few at a time (max_inflight), and
+ * every one is written in the end; without the limit all go at once.
+ */
+START_TEST(t_inflight_limit)
+{
+	struct eip_model_config cfg;
+	struct fake *f;
+	char name[32];
+	int i, limited = _i;
+
+	model_config_default(&cfg);
+	cfg.sel = POOL_SEL_LOWEST;
+	cfg.max_inflight = limited ? 4 : 0;
+	f = fake_new("OpenShiftSDN", "BareMetal", &cfg);
+	fake_node(f, "w1", "{" WORKER ",\"egressGateway\":\"true\"}", "True",
+	    "192.169.0.11", -1);
+	fake_node(f, "w2", "{" WORKER ",\"egressGateway\":\"true\"}", "True",
+	    "192.169.0.12", -1);
+	fake_ipam(f, "example-egressipam", BM_SPEC, NULL);
+	fake_start(f);
+	f->max_batch = 0;
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "burst-%02d", i);
+		fake_ns(f, name, "example-egressipam", NULL);
+	}
+	fake_settle(f);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "burst-%02d", i);
+		ck_assert_msg(fake_annot(f, name) != NULL, "%s not annotated",
+		    name);
+	}
+	/* One namespace past the limit may add its two writes. */
+	if (limited)
+		ck_assert_msg(f->max_batch <= 4 + 2, "%zu writes at once",
+		    f->max_batch);
+	else
+		ck_assert_msg(f->max_batch >= 40, "%zu writes at once",
+		    f->max_batch);
+	ck_assert_uint_eq(f->schema_errors, 0);
+	fake_free(f);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -623,6 +667,7 @@ suite(void)
 	tcase_add_loop_test(tc, t_manual_halt, 0,
 	    (int)(sizeof(rejects) / sizeof(rejects[0])));
 	tcase_add_test(tc, t_manual_isolate);
+	tcase_add_loop_test(tc, t_inflight_limit, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
