@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 #include "zmsg.h"
 
 #define BOOT_TIMEOUT_MS	10000
+/* Free heap that makes a heartbeat hand memory back (see worker_trim). */
+#define TRIM_STEP	(1024 * 1024)
 
 static void
 usage(const char *prog)
@@ -253,12 +256,37 @@ on_lifeline_eof(struct lifeline *l, void *arg)
 	begin_shutdown(w, "supervisor gone");
 }
 
+/*
+ * A burst (a cold start, a relist) leaves the heap with megabytes that
+ * are free but still resident: glibc only trims the very top.  Once the
+ * free part has grown by TRIM_STEP since the last look, give its whole
+ * pages back to the kernel (madvise), so the resident size follows the
+ * live state rather than its high-water mark.
+ */
+static void
+worker_trim(struct eip_worker *w)
+{
+#ifdef __GLIBC__
+	struct mallinfo2 mi = mallinfo2();
+
+	if (mi.fordblks < w->trim_free)
+		w->trim_free = mi.fordblks;
+	if (mi.fordblks < w->trim_free + TRIM_STEP)
+		return;
+	w->trim_free = mi.fordblks;
+	malloc_trim(0);
+#else
+	(void)w;
+#endif
+}
+
 static void
 on_heartbeat(evutil_socket_t fd, short what, void *arg)
 {
 	struct eip_worker *w = arg;
 	json_t *b, *d;
 
+	worker_trim(w);
 	if (w->ll == NULL)
 		return;
 	b = json_pack("{s:I,s:s}", "seq", (json_int_t)++w->hb_seq, "state",
@@ -317,6 +345,14 @@ worker_init(struct eip_worker *w, enum eip_role role,
 	char err[512];
 	int c, i, sigs[3] = { SIGTERM, SIGINT, SIGPIPE };
 
+	/*
+	 * One malloc arena: libzmq's I/O and reaper threads would otherwise
+	 * get arenas of their own, each holding pages for a few small
+	 * messages.  Our threads never contend on malloc.
+	 */
+#ifdef __GLIBC__
+	mallopt(M_ARENA_MAX, 1);
+#endif
 	memset(w, 0, sizeof(*w));
 	w->role = role;
 	w->policy = policy;

@@ -61,6 +61,7 @@ struct eip_worker {
 	struct event		*hb_ev;
 	struct event		*sig_ev[3];
 	uint64_t		 hb_seq;
+	size_t			 trim_free;	/* free heap at the last trim */
 	char			 state[64];
 	int			 ready;
 	int			 stopping;
