@@ -117,6 +117,48 @@ strset_equal(char **a, size_t na, json_t *b)
 	return 1;
 }
 
+/*
+ * Explicit mode: the addresses n's HostSubnet should list (what is not
+ * ours stays, ours are those placed here), and whether that is what it
+ * lists now.  Each listed address is looked up once and compared by
+ * marks: a HostSubnet lists hundreds, and this runs after each write.
+ */
+static int
+explicit_want(struct eip_model *m, struct node *n, struct iplist *want)
+{
+	struct ipent **oe, *e;
+	size_t i, matched = 0;
+	int same;
+
+	want->v = xcalloc(n->hs_ips.n + n->nplaced + 1, sizeof(*want->v));
+	want->n = 0;
+	oe = xcalloc(n->hs_ips.n + 1, sizeof(*oe));
+	for (i = 0; i < n->hs_ips.n; i++)
+		if ((oe[i] = ip_get(m, &n->hs_ips.v[i], 0)) != NULL)
+			oe[i]->mark |= 4;
+	for (i = 0; i < n->hs_ips.n; i++)
+		if (!ip_owned_ent(m, oe[i], &n->hs_ips.v[i])) {
+			want->v[want->n++] = n->hs_ips.v[i];
+			matched++;
+		}
+	for (i = 0; i < n->nplaced; i++) {
+		e = n->placed[i];
+		if (!hs_free_for(m, e, n))
+			continue;
+		want->v[want->n++] = e->ip;
+		/* Placed addresses are ours, never among the kept ones. */
+		if (e->mark & 4)
+			matched++;
+	}
+	/* Both lists are free of repeats: equal sizes, all found, equal. */
+	same = matched == want->n && want->n == n->hs_ips.n;
+	for (i = 0; i < n->hs_ips.n; i++)
+		if (oe[i] != NULL)
+			oe[i]->mark &= ~4u;
+	free(oe);
+	return same;
+}
+
 void
 sdn_node_writes(struct eip_model *m, struct node *n)
 {
@@ -125,7 +167,7 @@ sdn_node_writes(struct eip_model *m, struct node *n)
 	char cs[CIDR_STRLEN];
 	json_t *cidrs, *b;
 	size_t i;
-	int member, cmode;
+	int member, cmode, same = -1;
 
 	if (!n->hs_present || !write_ready(m, &n->w_hs, n->hs_rv))
 		return;
@@ -157,17 +199,11 @@ sdn_node_writes(struct eip_model *m, struct node *n)
 			    e->holder != NULL || e->nn.n > 0)
 				want.v[want.n++] = n->hs_ips.v[i];
 		}
-	} else {
-		want.v = xcalloc(n->hs_ips.n + n->nplaced + 1, sizeof(*want.v));
-		for (i = 0; i < n->hs_ips.n; i++)
-			if (!ip_owned(m, &n->hs_ips.v[i]))
-				want.v[want.n++] = n->hs_ips.v[i];
-		for (i = 0; i < n->nplaced; i++)
-			if (hs_free_for(m, n->placed[i], n))
-				want.v[want.n++] = n->placed[i]->ip;
-	}
-	if (!iplist_same_set(&want, &n->hs_ips) ||
-	    !strset_equal(n->hs_cidrs, n->hs_ncidrs, cidrs)) {
+	} else
+		same = explicit_want(m, n, &want);
+	if (same == -1)
+		same = iplist_same_set(&want, &n->hs_ips);
+	if (!same || !strset_equal(n->hs_cidrs, n->hs_ncidrs, cidrs)) {
 		b = json_pack("{s:s, s:s, s:o, s:O}", "name", n->name, "rv",
 		    n->hs_rv, "egress_ips", ips_json(&want), "egress_cidrs",
 		    cidrs);

@@ -281,11 +281,17 @@ ip_set_cloud(struct eip_model *m, const struct eip_ip *ip, int on)
 int
 ip_owned(const struct eip_model *m, const struct eip_ip *ip)
 {
+	return ip_owned_ent(m, ip_get((struct eip_model *)m, ip, 0), ip);
+}
+
+/* The same, with ip's entry (or NULL) already at hand. */
+int
+ip_owned_ent(const struct eip_model *m, const struct ipent *e,
+    const struct eip_ip *ip)
+{
 	const struct slot *s;
-	struct ipent *e;
 	size_t i;
 
-	e = ip_get((struct eip_model *)m, ip, 0);
 	if (e != NULL && e->ours)
 		return 1;
 	for (i = 0; i < m->slots.n; i++) {

@@ -389,6 +389,8 @@ void	 ip_vec_carriers(struct eip_model *, const struct iplist *old,
 	    const struct iplist *new, struct node *, int nic);
 void	 ip_set_cloud(struct eip_model *, const struct eip_ip *, int on);
 int	 ip_owned(const struct eip_model *, const struct eip_ip *);
+int	 ip_owned_ent(const struct eip_model *, const struct ipent *,
+	    const struct eip_ip *);
 void	 ip_gc(struct eip_model *);
 void	 ip_mark_pool(struct eip_model *, struct slot *);
 

@@ -94,58 +94,21 @@ iplist_subset(const struct iplist *a, const struct iplist *b)
 	return 1;
 }
 
-static int
-ipcmp_sort(const void *a, const void *b)
-{
-	return ip_cmp(a, b);
-}
-
 /*
- * Same addresses, in any order?  Sorted copies, so a HostSubnet with
- * thousands of IPs costs n log n, not n squared.
+ * Lists longer than this are compared and de-duplicated by sorting: a
+ * HostSubnet carries hundreds of addresses, and the pairwise way cost
+ * milliseconds per HostSubnet event.
  */
-int
-iplist_same_set(const struct iplist *a, const struct iplist *b)
-{
-	struct eip_ip *x, *y;
-	size_t i, j, nx, ny;
-	int same = 1;
-
-	if (a->n == 0 || b->n == 0)
-		return a->n == b->n;
-	x = xcalloc(a->n, sizeof(*x));
-	y = xcalloc(b->n, sizeof(*y));
-	memcpy(x, a->v, a->n * sizeof(*x));
-	memcpy(y, b->v, b->n * sizeof(*y));
-	qsort(x, a->n, sizeof(*x), ipcmp_sort);
-	qsort(y, b->n, sizeof(*y), ipcmp_sort);
-	/* Lists may repeat an address: compare the distinct ones. */
-	for (i = j = 0, nx = a->n, ny = b->n; same && (i < nx || j < ny);) {
-		if (i == nx || j == ny || !ip_equal(&x[i], &y[j])) {
-			same = 0;
-			break;
-		}
-		while (i + 1 < nx && ip_equal(&x[i], &x[i + 1]))
-			i++;
-		while (j + 1 < ny && ip_equal(&y[j], &y[j + 1]))
-			j++;
-		i++;
-		j++;
-	}
-	free(x);
-	free(y);
-	return same;
-}
+#define IPLIST_SMALL	16
 
 struct ipidx {
-	struct eip_ip	ip;
-	size_t		idx;
+	struct eip_ip	 ip;
+	size_t		 idx;
 };
 
 static int
-ipidx_cmp(const void *a, const void *b)
+ipidx_cmp(const struct ipidx *x, const struct ipidx *y)
 {
-	const struct ipidx *x = a, *y = b;
 	int c = ip_cmp(&x->ip, &y->ip);
 
 	if (c != 0)
@@ -153,32 +116,122 @@ ipidx_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Drops repeated addresses, keeping the first of each, in n log n. */
+static void
+ipidx_sift(struct ipidx *v, size_t root, size_t n)
+{
+	struct ipidx t;
+	size_t c;
+
+	while ((c = 2 * root + 1) < n) {
+		if (c + 1 < n && ipidx_cmp(&v[c], &v[c + 1]) < 0)
+			c++;
+		if (ipidx_cmp(&v[root], &v[c]) >= 0)
+			return;
+		t = v[root];
+		v[root] = v[c];
+		v[c] = t;
+		root = c;
+	}
+}
+
+/*
+ * Heapsort, not qsort(3): glibc's qsort asks sysinfo(2) for the size of
+ * memory before sorting a large array, and the sandbox kills for that.
+ */
+static void
+ipidx_sort(struct ipidx *v, size_t n)
+{
+	struct ipidx t;
+	size_t i;
+
+	if (n < 2)
+		return;
+	for (i = n / 2; i-- > 0;)
+		ipidx_sift(v, i, n);
+	for (i = n - 1; i > 0; i--) {
+		t = v[0];
+		v[0] = v[i];
+		v[i] = t;
+		ipidx_sift(v, 0, i);
+	}
+}
+
+/* Sorted, duplicate-free copy of l (malloc'ed); its length in *n. */
+static struct ipidx *
+iplist_sorted(const struct iplist *l, size_t *n)
+{
+	struct ipidx *v = xcalloc(l->n + 1, sizeof(*v));
+	size_t i, k = 0;
+
+	for (i = 0; i < l->n; i++) {
+		v[i].ip = l->v[i];
+		v[i].idx = i;
+	}
+	ipidx_sort(v, l->n);
+	for (i = 0; i < l->n; i++)
+		if (k == 0 || !ip_equal(&v[k - 1].ip, &v[i].ip))
+			v[k++] = v[i];
+	*n = k;
+	return v;
+}
+
+int
+iplist_same_set(const struct iplist *a, const struct iplist *b)
+{
+	struct ipidx *x, *y;
+	size_t i, nx, ny;
+	int same;
+
+	if (a->n <= IPLIST_SMALL && b->n <= IPLIST_SMALL) {
+		for (i = 0; i < a->n; i++)
+			if (!iplist_has(b, &a->v[i]))
+				return 0;
+		for (i = 0; i < b->n; i++)
+			if (!iplist_has(a, &b->v[i]))
+				return 0;
+		return 1;
+	}
+	x = iplist_sorted(a, &nx);
+	y = iplist_sorted(b, &ny);
+	same = nx == ny;
+	for (i = 0; same && i < nx; i++)
+		same = ip_equal(&x[i].ip, &y[i].ip);
+	free(x);
+	free(y);
+	return same;
+}
+
+/* Drops repeated addresses, keeping the first of each, in order. */
 static void
 iplist_dedup(struct iplist *l)
 {
-	struct ipidx *t;
-	char *dup;
-	size_t i, k;
+	struct ipidx *v;
+	size_t i, n;
+	char *keep;
 
-	if (l->n < 2)
+	if (l->n <= 1)
 		return;
-	t = xcalloc(l->n, sizeof(*t));
-	dup = xcalloc(l->n, 1);
-	for (i = 0; i < l->n; i++) {
-		t[i].ip = l->v[i];
-		t[i].idx = i;
+	if (l->n <= IPLIST_SMALL) {
+		for (i = n = 0; i < l->n; i++) {
+			struct iplist seen = { l->v, n };
+
+			if (!iplist_has(&seen, &l->v[i]))
+				l->v[n++] = l->v[i];
+		}
+		l->n = n;
+		return;
 	}
-	qsort(t, l->n, sizeof(*t), ipidx_cmp);
-	for (i = 1; i < l->n; i++)
-		if (ip_equal(&t[i].ip, &t[i - 1].ip))
-			dup[t[i].idx] = 1;
-	for (i = k = 0; i < l->n; i++)
-		if (!dup[i])
-			l->v[k++] = l->v[i];
-	l->n = k;
-	free(t);
-	free(dup);
+	/* Sorted by address then position: the first of each run stays. */
+	v = iplist_sorted(l, &n);
+	keep = xcalloc(l->n, 1);
+	for (i = 0; i < n; i++)
+		keep[v[i].idx] = 1;
+	for (i = n = 0; i < l->n; i++)
+		if (keep[i])
+			l->v[n++] = l->v[i];
+	l->n = n;
+	free(keep);
+	free(v);
 }
 
 /*

@@ -279,9 +279,18 @@ write_result(struct eip_model *m, uint64_t corr, const json_t *res)
 		return;
 	}
 	m->inflight--;
-	/* Namespaces held back by the limit get their turn. */
-	if (m->w_ns.n > 0)
-		model_kick(m);
+	/*
+	 * Namespaces held back by the limit get their turn as soon as half
+	 * the window is free: no debounce then, or the window would sit
+	 * half empty for it (the write rate was window / (round trip +
+	 * debounce)); and not at every result, or each run would take one.
+	 */
+	if (m->w_ns.n > 0) {
+		if (m->inflight <= m->cfg.max_inflight / 2)
+			m->due = m->now;
+		else
+			model_kick(m);
+	}
 	w = tracker(m, p, &ip, &obj);
 	if (w != NULL && w->corr == corr)
 		w->corr = 0;

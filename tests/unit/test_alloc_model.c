@@ -9,6 +9,7 @@
 
 #include "alloc_fake.h"
 #include "ipaddr.h"
+#include "model_int.h"
 #include "testutil.h"
 
 #define WORKER	"\"node-role.kubernetes.io/worker\":\"\""
@@ -648,6 +649,49 @@ START_TEST(t_inflight_limit)
 }
 END_TEST
 
+/*
+ * Address lists as long as a HostSubnet's: parsed without duplicates in
+ * their order, compared as sets (the sorted path past 16 entries).
+ */
+START_TEST(t_iplist_long)
+{
+	struct iplist a = { NULL, 0 }, b = { NULL, 0 };
+	json_t *ja = json_array(), *jb = json_array();
+	char ip[32];
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i % 3, i / 200, i % 200);
+		json_array_append_new(ja, json_string(ip));
+		if (i % 7 == 0)		/* a repeat, later in the list */
+			json_array_append_new(ja, json_string(ip));
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", (299 - i) % 3,
+		    (299 - i) / 200, (299 - i) % 200);
+		json_array_append_new(jb, json_string(ip));
+	}
+	json_array_append_new(ja, json_string("not-an-ip"));
+	ck_assert_int_eq(iplist_parse_json(ja, &a), 1);
+	ck_assert_int_eq(iplist_parse_json(jb, &b), 0);
+	ck_assert_uint_eq(a.n, 300);
+	ck_assert_uint_eq(b.n, 300);
+	for (i = 0; i < 300; i++) {
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i % 3, i / 200, i % 200);
+		ck_assert_str_eq(ip_format(&a.v[i], (char[IP_STRLEN]){ 0 },
+		    IP_STRLEN), ip);
+	}
+	ck_assert(iplist_same_set(&a, &b));
+	b.v[17] = b.v[18];		/* one address twice, one missing */
+	ck_assert(!iplist_same_set(&a, &b));
+	ck_assert(!iplist_same_set(&b, &a));
+	b.n = 299;
+	ck_assert(!iplist_same_set(&a, &b));
+	iplist_clear(&a);
+	iplist_clear(&b);
+	json_decref(ja);
+	json_decref(jb);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -668,6 +712,7 @@ suite(void)
 	    (int)(sizeof(rejects) / sizeof(rejects[0])));
 	tcase_add_test(tc, t_manual_isolate);
 	tcase_add_loop_test(tc, t_inflight_limit, 0, 2);
+	tcase_add_test(tc, t_iplist_long);
 	suite_add_tcase(s, tc);
 	return s;
 }
