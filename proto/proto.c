@@ -180,20 +180,25 @@ validate_field(const json_t *v, const struct eip_field *f, const char *path,
 			return verr(err, errlen, path, "must be an array");
 		if ((long long)json_array_size(v) > f->max)
 			return verr(err, errlen, path, "too many items");
+		/* The element's path is formatted only for an error: lists
+		 * of hundreds of addresses pass through here often. */
 		json_array_foreach(v, i, e) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			const char *why = NULL;
+
 			if (f->type == EIP_T_STRLIST) {
 				if (!check_str(e, f->min > 0 ? f->min : 4096))
-					return verr(err, errlen, sub,
-					    "must be a bounded string");
+					why = "must be a bounded string";
 			} else if (f->type == EIP_T_IPLIST) {
 				if (!check_str(e, IP_STRLEN) ||
 				    ip_parse(json_string_value(e), &ip) == -1)
-					return verr(err, errlen, sub,
-					    "not an IP address");
+					why = "not an IP address";
 			} else if (!check_str(e, CIDR_STRLEN) ||
 			    cidr_parse(json_string_value(e), &cidr) == -1)
-				return verr(err, errlen, sub, "not a CIDR");
+				why = "not a CIDR";
+			if (why != NULL) {
+				snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+				return verr(err, errlen, sub, "%s", why);
+			}
 		}
 		return 0;
 	case EIP_T_STRMAP:
@@ -202,12 +207,13 @@ validate_field(const json_t *v, const struct eip_field *f, const char *path,
 		if ((long long)json_object_size(v) > f->max)
 			return verr(err, errlen, path, "too many entries");
 		json_object_foreach((json_t *)v, k, e) {
-			snprintf(sub, sizeof(sub), "%s.%.200s", path, k);
 			if (strlen(k) > 317)
 				return verr(err, errlen, path, "key too long");
-			if (!check_str(e, f->min > 0 ? f->min : 4096))
+			if (!check_str(e, f->min > 0 ? f->min : 4096)) {
+				snprintf(sub, sizeof(sub), "%s.%.200s", path, k);
 				return verr(err, errlen, sub,
 				    "must be a bounded string");
+			}
 		}
 		return 0;
 	case EIP_T_OBJ:
