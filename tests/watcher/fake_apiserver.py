@@ -262,6 +262,10 @@ class H(BaseHTTPRequestHandler):
                             continue
                         out.append({"type": typ, "object": obj})
                         rv = erv
+                    # Everything logged so far was looked at: a bookmark
+                    # may say so, and no more (a later write's rv in a
+                    # bookmark would make the client skip that write).
+                    scanned = max(rv, log[pos - 1][0]) if pos else rv
                     ce = S["close_every"]
                     if not out and S["gen"] == gen:
                         LOCK.wait(0.2)
@@ -274,12 +278,11 @@ class H(BaseHTTPRequestHandler):
                     break
                 if bookmarks and now - last_bm > 1.0:
                     last_bm = now
-                    with LOCK:
-                        brv = str(S["rv"])
+                    brv = str(scanned)
                     self.chunk({"type": "BOOKMARK", "object": {
                         "kind": kind, "apiVersion": (g + "/" if g else "") + v,
                         "metadata": {"resourceVersion": brv}}})
-                    rv = max(rv, int(brv))
+                    rv = max(rv, scanned)
             self.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
