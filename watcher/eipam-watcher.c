@@ -113,6 +113,15 @@ not_ready(struct watcher *W, uint64_t corr)
 }
 
 static void
+replay(void *arg)
+{
+	struct watcher *W = arg;
+
+	log_info("replaying the cache to the allocator");
+	informers_resync(W->inf);
+}
+
+static void
 on_message(struct zmsg_chan *c, const char *peer, struct eip_msg *m,
     void *arg)
 {
@@ -128,9 +137,22 @@ on_message(struct zmsg_chan *c, const char *peer, struct eip_msg *m,
 	switch (m->type) {
 	case EIP_MSG_RESYNC:
 		/* The allocator restarted: it gets everything again. */
-		log_info("RESYNC from %s: replaying the cache", peer);
 		send_leader(W);
-		if (W->inf != NULL)
+		if (W->inf == NULL)
+			break;
+		/*
+		 * Its predecessor's writes still queued or in flight land
+		 * first, and their answers go into the cache: replayed
+		 * before them, the new allocator could give an address
+		 * again that a late write has just given to another
+		 * namespace.
+		 */
+		log_info("RESYNC from %s: replaying the cache once %u earlier "
+		    "writes are done", peer, W->wr != NULL ?
+		    writer_pending(W->wr) : 0);
+		if (W->wr != NULL)
+			writer_drain(W->wr, replay, W);
+		else
 			informers_resync(W->inf);
 		break;
 	default:

@@ -586,6 +586,24 @@ informers_observe(struct eip_informers *s, enum wkind k, const json_t *obj)
 	upsert(&s->inf[k], obj, 0);
 }
 
+void
+informers_update(struct eip_informers *s, enum wkind k, const json_t *obj)
+{
+	const char *name;
+
+	if ((unsigned)k >= WK_MAX || !(s->o.kinds & (1u << k)))
+		return;
+	/*
+	 * Only an object the cache holds: the write's answer may come after
+	 * the watch said the object was deleted, and must not bring it back.
+	 */
+	name = json_string_value(json_object_get(json_object_get(obj,
+	    "metadata"), "name"));
+	if (name == NULL || json_object_get(s->inf[k].cache, name) == NULL)
+		return;
+	upsert(&s->inf[k], obj, 0);
+}
+
 int
 informers_synced(const struct eip_informers *s, enum wkind k)
 {

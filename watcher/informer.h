@@ -45,6 +45,9 @@ void		 informers_resync(struct eip_informers *);
  */
 void		 informers_observe(struct eip_informers *, enum wkind,
 		    const json_t *obj);
+/* The same for an object the cache already holds; others are ignored. */
+void		 informers_update(struct eip_informers *, enum wkind,
+		    const json_t *);
 int		 informers_synced(const struct eip_informers *, enum wkind);
 size_t		 informers_cached(const struct eip_informers *, enum wkind);
 

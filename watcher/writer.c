@@ -48,6 +48,7 @@ struct wop {
 	char			 evkey[1024];
 	char			 evname[300];
 	long			 evcount;
+	int			 drain;		/* counted in w->ndrain */
 };
 
 struct eip_writer {
@@ -62,9 +63,43 @@ struct eip_writer {
 	struct wop		*ops;
 	unsigned		 pending;
 	struct evcache		*evc;
+	/* writer_drain(): ops submitted before it, and who waits for them. */
+	unsigned		 ndrain;
+	void			(*drained)(void *);
+	void			*drained_arg;
+	struct event		*drain_timer;
 };
 
 static void op_run(struct wop *);
+
+static void
+drained(struct eip_writer *w)
+{
+	void (*cb)(void *) = w->drained;
+
+	w->drained = NULL;
+	w->ndrain = 0;
+	if (w->drain_timer != NULL)
+		evtimer_del(w->drain_timer);
+	if (cb != NULL)
+		cb(w->drained_arg);
+}
+
+static void
+drain_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct eip_writer *w = arg;
+	struct wop *op;
+
+	if (w->ndrain > 0) {
+		log_warn("%u earlier writes still unfinished after %d ms: the "
+		    "cache is replayed without them", w->ndrain,
+		    WRITER_DRAIN_MS);
+		for (op = w->ops; op != NULL; op = op->next)
+			op->drain = 0;
+	}
+	drained(w);
+}
 
 static uint64_t
 mono_ms(void)
@@ -91,6 +126,15 @@ op_free(struct wop *op)
 	event_free(op->timer);
 	json_decref(op->msg);
 	json_decref(op->result);
+	/*
+	 * Not from here: the caller still has the write's answer to put
+	 * into the cache (op_done), and the replay must include it.
+	 */
+	if (op->drain && --w->ndrain == 0 && w->drain_timer != NULL) {
+		struct timeval now = { 0, 0 };
+
+		evtimer_add(w->drain_timer, &now);
+	}
 	free(op);
 }
 
@@ -142,6 +186,27 @@ resp_rv(const struct eip_kresp *r)
 }
 
 static void op_done(const struct eip_kresp *, void *);
+
+/*
+ * What a write returned is what the cluster now holds: the cache takes
+ * it at once (the watch event at the same resourceVersion is then not
+ * news), so that a replay to a restarted allocator includes it.
+ */
+static void
+observe(struct eip_informers *inf, uint16_t type, const json_t *msg,
+    const json_t *obj)
+{
+	struct wreq wr;
+	char err[128];
+
+	if (inf == NULL || obj == NULL || !json_is_object(obj) ||
+	    writer_build(type, msg, &wr, err, sizeof(err)) != 0)
+		return;
+	if (wr.body != NULL)
+		json_decref(wr.body);
+	if (strcmp(wr.method, "DELETE") != 0 && wr.kind >= 0)
+		informers_update(inf, (enum wkind)wr.kind, obj);
+}
 
 static void
 start(struct wop *op, const char *method, const char *path,
@@ -276,8 +341,15 @@ op_done(const struct eip_kresp *r, void *arg)
 			event_written(op, r);
 		else if (op->phase == PH_CR_GET)
 			credreq_write(op, "PUT", r->json);
-		else
+		else {
+			struct eip_informers *inf = op->w->inf;
+			uint16_t type = op->type;
+			json_t *msg = json_incref(op->msg);
+
 			finish(op, 1, r->status, NULL, NULL, resp_rv(r));
+			observe(inf, type, msg, r->json);
+			json_decref(msg);
+		}
 		return;
 	}
 	if (transient(op, r) || denied(op, r))
@@ -431,8 +503,11 @@ writer_free(struct eip_writer *w)
 {
 	if (w == NULL)
 		return;
+	w->drained = NULL;
 	while (w->ops != NULL)
 		op_free(w->ops);
+	if (w->drain_timer != NULL)
+		event_free(w->drain_timer);
 	evcache_free(w->evc);
 	free(w->identity);
 	free(w->host);
@@ -473,6 +548,28 @@ writer_submit(struct eip_writer *w, uint16_t type, uint64_t corr,
 	w->ops = op;
 	w->pending++;
 	op_run(op);
+}
+
+void
+writer_drain(struct eip_writer *w, void (*cb)(void *), void *arg)
+{
+	struct timeval tv = { WRITER_DRAIN_MS / 1000,
+	    (WRITER_DRAIN_MS % 1000) * 1000 };
+	struct wop *op;
+
+	w->drained = cb;
+	w->drained_arg = arg;
+	w->ndrain = 0;
+	for (op = w->ops; op != NULL; op = op->next)
+		if ((op->drain = 1))
+			w->ndrain++;
+	if (w->ndrain == 0) {
+		drained(w);
+		return;
+	}
+	if (w->drain_timer == NULL)
+		w->drain_timer = evtimer_new(w->base, drain_timeout, w);
+	evtimer_add(w->drain_timer, &tv);
 }
 
 unsigned

@@ -43,6 +43,14 @@ void		 writer_set_leading(struct eip_writer *, int);
 void		 writer_submit(struct eip_writer *, uint16_t type, uint64_t corr,
 		    const json_t *body);
 unsigned	 writer_pending(const struct eip_writer *);
+/*
+ * Calls cb once every write submitted so far has finished (their results
+ * are in the informer cache by then), or after WRITER_DRAIN_MS: the
+ * watcher replays its cache to a restarted allocator only then, so that
+ * the new allocator knows every address its predecessor's writes gave.
+ */
+#define WRITER_DRAIN_MS	5000
+void		 writer_drain(struct eip_writer *, void (*cb)(void *), void *);
 
 /*
  * Pure: the HTTP request for one write (method, path, content type, body

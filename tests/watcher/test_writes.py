@@ -16,7 +16,7 @@ from wtest import Driver, Fake, Tap, cleanup, ns, tmpdir, wait  # noqa: E402
 A = "egressip-ipam-operator.redhat-cop.io/"
 NSC = "/api/v1/namespaces"
 EIPC = "/apis/k8s.ovn.org/v1/egressips"
-t = Tap(22)
+t = Tap(23)
 tmp = tmpdir()
 fake = Fake(tmp)
 corr = [0]
@@ -199,6 +199,30 @@ try:
     c, r = write(d, "W_NS_EGRESSIPS", {"name": "team-a", "egressips": "10.0.0.9"})
     t.ok(r and r["ok"] and time.time() - t0 >= 1.9,
          "503 twice with Retry-After 1: retried after >= 2 s, then ok")
+    # A restarted allocator's replay comes after the writes its
+    # predecessor had handed over, and carries what they wrote.
+    fake.ctl("config", {"fail": {"n": 1, "code": 503, "retry_after": 1}})
+    corr[0] += 1
+    c = corr[0]
+    n0 = len(d.lines)
+    d.send("W_NS_EGRESSIPS", {"name": "team-a", "egressips": "10.0.0.10"}, c)
+    d.send("RESYNC")
+    r = result(d, c, 15)
+    synced = wait(lambda: len(d.of("SYNCED")) >= 16, 15)
+    after = d.lines[n0:]
+    ir = [i for i, l in enumerate(after) if l["t"] == "W_RESULT" and
+          l["corr"] == c]
+    replayed = [l["b"] for l in after[ir[0]:] if l["t"] == "OBJ_NAMESPACE"
+                and l["b"]["name"] == "team-a"] if ir else []
+    first_sync = min([i for i, l in enumerate(after) if l["t"] == "SYNCED"]
+                     or [-1])
+    t.ok(r and r["ok"] and synced and first_sync > ir[0] and replayed and
+         replayed[0].get("egressips") ==
+         "10.0.0.10", "RESYNC while a write is retried: the replay comes "
+         "after its result and carries what it wrote")
+    if not (replayed and first_sync > (ir or [0])[0]):
+        t.diag("result %r, first SYNCED at %r, result at %r, replayed %r" %
+               (r, first_sync, ir, replayed[:1]))
     fake.ctl("config", {"fail": {"n": 50, "code": 429, "retry_after": 0}})
     c, r = write(d, "W_NS_EGRESSIPS", {"name": "team-a", "egressips": "x"},
                  timeout=60)

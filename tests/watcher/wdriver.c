@@ -109,6 +109,13 @@ stats(void)
 }
 
 static void
+replay(void *arg)
+{
+	(void)arg;
+	informers_resync(inf);
+}
+
+static void
 command(const char *line)
 {
 	json_t *j = json_loads(line, 0, NULL);
@@ -120,7 +127,11 @@ command(const char *line)
 	if (t == NULL) {
 		fprintf(stderr, "wdriver: bad command: %s\n", line);
 	} else if (strcmp(t, "RESYNC") == 0) {
-		informers_resync(inf);
+		/* As eipam-watcher: after the writes already submitted. */
+		if (wr != NULL)
+			writer_drain(wr, replay, NULL);
+		else
+			informers_resync(inf);
 	} else if (strcmp(t, "STATS") == 0) {
 		stats();
 	} else if (strcmp(t, "QUIT") == 0) {
