@@ -560,9 +560,10 @@ writer_drain(struct eip_writer *w, void (*cb)(void *), void *arg)
 	w->drained = cb;
 	w->drained_arg = arg;
 	w->ndrain = 0;
-	for (op = w->ops; op != NULL; op = op->next)
-		if ((op->drain = 1))
-			w->ndrain++;
+	for (op = w->ops; op != NULL; op = op->next) {
+		op->drain = 1;
+		w->ndrain++;
+	}
 	if (w->ndrain == 0) {
 		drained(w);
 		return;
