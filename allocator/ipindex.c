@@ -131,12 +131,15 @@ ipf_nodes(struct ipent *e)
 }
 
 /*
- * Counts the difference between two lists of an object's addresses.  The
- * mark field makes it linear: 1 = only old, 2 = both, 3 = only new.
+ * Walks the difference between an object's old and new address lists:
+ * f(e, 0) for each address only in old, f(e, 1) for each only in new,
+ * then ip_sync.  The mark field makes it linear: 1 = only old, 2 = both,
+ * 3 = only new.
  */
-void
-ip_carriers(struct eip_model *m, const struct iplist *old,
-    const struct iplist *nl, unsigned *(*field)(struct ipent *))
+static void
+ip_diff(struct eip_model *m, const struct iplist *old,
+    const struct iplist *nl, void (*f)(struct eip_model *, struct ipent *,
+    int, void *), void *arg)
 {
 	struct ipent *e;
 	size_t i;
@@ -150,7 +153,7 @@ ip_carriers(struct eip_model *m, const struct iplist *old,
 	for (i = 0; i < old->n; i++) {
 		e = ip_get(m, &old->v[i], 0);
 		if (e->mark == 1) {
-			(*field(e))--;
+			f(m, e, 0, arg);
 			ip_sync(m, e);
 		}
 		e->mark = 0;
@@ -158,11 +161,37 @@ ip_carriers(struct eip_model *m, const struct iplist *old,
 	for (i = 0; i < nl->n; i++) {
 		e = ip_get(m, &nl->v[i], 0);
 		if (e->mark == 3) {
-			(*field(e))++;
+			f(m, e, 1, arg);
 			ip_sync(m, e);
 		}
 		e->mark = 0;
 	}
+}
+
+struct count_arg {
+	unsigned	*(*field)(struct ipent *);
+};
+
+static void
+count_one(struct eip_model *m, struct ipent *e, int in, void *arg)
+{
+	struct count_arg *c = arg;
+
+	(void)m;
+	if (in)
+		(*c->field(e))++;
+	else
+		(*c->field(e))--;
+}
+
+/* Counts the difference between two lists of an object's addresses. */
+void
+ip_carriers(struct eip_model *m, const struct iplist *old,
+    const struct iplist *nl, unsigned *(*field)(struct ipent *))
+{
+	struct count_arg c = { field };
+
+	ip_diff(m, old, nl, count_one, &c);
 }
 
 static struct ptrvec *
@@ -176,44 +205,40 @@ ns_vec(struct ipent *e, enum ns_carrier w)
  * When a namespace's network object lets an address go, whoever claims
  * it in an annotation may now have it: they are decided again.
  */
+struct ns_arg {
+	struct ns		*ns;
+	enum ns_carrier		 w;
+};
+
+static void
+ns_one(struct eip_model *m, struct ipent *e, int in, void *arg)
+{
+	struct ns_arg *a = arg;
+	size_t j;
+
+	if (in) {
+		ptrvec_push(ns_vec(e, a->w), a->ns);
+		return;
+	}
+	ptrvec_remove(ns_vec(e, a->w), a->ns);
+	if (a->w == NC_ANN)
+		return;
+	for (j = 0; j < e->ann.n; j++)
+		q_ns(m, e->ann.v[j], Q_DIRTY);
+	if (e->holder != NULL)
+		q_ns(m, e->holder, Q_WRITE);
+	/* In CIDR mode nodes drop what nobody lists. */
+	for (j = 0; j < e->hs.n; j++)
+		q_node(m, e->hs.v[j], Q_WRITE);
+}
+
 void
 ip_ns_carriers(struct eip_model *m, const struct iplist *old,
     const struct iplist *nl, struct ns *ns, enum ns_carrier w)
 {
-	struct ipent *e;
-	size_t i, j;
+	struct ns_arg a = { ns, w };
 
-	for (i = 0; i < old->n; i++)
-		ip_get(m, &old->v[i], 1)->mark = 1;
-	for (i = 0; i < nl->n; i++) {
-		e = ip_get(m, &nl->v[i], 1);
-		e->mark = e->mark == 1 ? 2 : 3;
-	}
-	for (i = 0; i < old->n; i++) {
-		e = ip_get(m, &old->v[i], 0);
-		if (e->mark == 1) {
-			ptrvec_remove(ns_vec(e, w), ns);
-			if (w != NC_ANN) {
-				for (j = 0; j < e->ann.n; j++)
-					q_ns(m, e->ann.v[j], Q_DIRTY);
-				if (e->holder != NULL)
-					q_ns(m, e->holder, Q_WRITE);
-				/* In CIDR mode nodes drop what nobody lists. */
-				for (j = 0; j < e->hs.n; j++)
-					q_node(m, e->hs.v[j], Q_WRITE);
-			}
-			ip_sync(m, e);
-		}
-		e->mark = 0;
-	}
-	for (i = 0; i < nl->n; i++) {
-		e = ip_get(m, &nl->v[i], 0);
-		if (e->mark == 3) {
-			ptrvec_push(ns_vec(e, w), ns);
-			ip_sync(m, e);
-		}
-		e->mark = 0;
-	}
+	ip_diff(m, old, nl, ns_one, &a);
 }
 
 /* A namespace other than ns whose NetNamespace or EgressIP carries e. */
@@ -231,36 +256,32 @@ ip_carried_by_other(const struct ipent *e, const struct ns *ns)
 	return NULL;
 }
 
+struct node_arg {
+	struct node	*n;
+	int		 nic;
+};
+
+static void
+node_one(struct eip_model *m, struct ipent *e, int in, void *arg)
+{
+	struct node_arg *a = arg;
+	struct ptrvec *v = a->nic ? &e->nics : &e->hs;
+
+	(void)m;
+	if (in)
+		ptrvec_push(v, a->n);
+	else
+		ptrvec_remove(v, a->n);
+}
+
 /* The same for lists that say where: HostSubnets and cloud NICs. */
 void
 ip_vec_carriers(struct eip_model *m, const struct iplist *old,
     const struct iplist *nl, struct node *n, int nic)
 {
-	struct ipent *e;
-	size_t i;
+	struct node_arg a = { n, nic };
 
-	for (i = 0; i < old->n; i++)
-		ip_get(m, &old->v[i], 1)->mark = 1;
-	for (i = 0; i < nl->n; i++) {
-		e = ip_get(m, &nl->v[i], 1);
-		e->mark = e->mark == 1 ? 2 : 3;
-	}
-	for (i = 0; i < old->n; i++) {
-		e = ip_get(m, &old->v[i], 0);
-		if (e->mark == 1) {
-			ptrvec_remove(nic ? &e->nics : &e->hs, n);
-			ip_sync(m, e);
-		}
-		e->mark = 0;
-	}
-	for (i = 0; i < nl->n; i++) {
-		e = ip_get(m, &nl->v[i], 0);
-		if (e->mark == 3) {
-			ptrvec_push(nic ? &e->nics : &e->hs, n);
-			ip_sync(m, e);
-		}
-		e->mark = 0;
-	}
+	ip_diff(m, old, nl, node_one, &a);
 }
 
 void

@@ -106,54 +106,16 @@ struct ipidx {
 	size_t		 idx;
 };
 
+/* By address, then position: the first of equal addresses sorts first. */
 static int
-ipidx_cmp(const struct ipidx *x, const struct ipidx *y)
+ipidx_cmp(const void *a, const void *b)
 {
+	const struct ipidx *x = a, *y = b;
 	int c = ip_cmp(&x->ip, &y->ip);
 
 	if (c != 0)
 		return c;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-static void
-ipidx_sift(struct ipidx *v, size_t root, size_t n)
-{
-	struct ipidx t;
-	size_t c;
-
-	while ((c = 2 * root + 1) < n) {
-		if (c + 1 < n && ipidx_cmp(&v[c], &v[c + 1]) < 0)
-			c++;
-		if (ipidx_cmp(&v[root], &v[c]) >= 0)
-			return;
-		t = v[root];
-		v[root] = v[c];
-		v[c] = t;
-		root = c;
-	}
-}
-
-/*
- * Heapsort, not qsort(3): glibc's qsort asks sysinfo(2) for the size of
- * memory before sorting a large array, and the sandbox kills for that.
- */
-static void
-ipidx_sort(struct ipidx *v, size_t n)
-{
-	struct ipidx t;
-	size_t i;
-
-	if (n < 2)
-		return;
-	for (i = n / 2; i-- > 0;)
-		ipidx_sift(v, i, n);
-	for (i = n - 1; i > 0; i--) {
-		t = v[0];
-		v[0] = v[i];
-		v[i] = t;
-		ipidx_sift(v, 0, i);
-	}
 }
 
 /* Sorted, duplicate-free copy of l (malloc'ed); its length in *n. */
@@ -167,7 +129,7 @@ iplist_sorted(const struct iplist *l, size_t *n)
 		v[i].ip = l->v[i];
 		v[i].idx = i;
 	}
-	ipidx_sort(v, l->n);
+	qsort(v, l->n, sizeof(*v), ipidx_cmp);
 	for (i = 0; i < l->n; i++)
 		if (k == 0 || !ip_equal(&v[k - 1].ip, &v[i].ip))
 			v[k++] = v[i];

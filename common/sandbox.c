@@ -273,9 +273,10 @@ glibc_warm_cmp(const void *a, const void *b)
 
 /*
  * glibc's qsort asks sysinfo(2) for the size of memory the first time
- * it sorts more than 1 KiB (SigV4 sorts a request's parameters: a
- * DescribeInstances of many nodes is that large), then keeps the
- * answer.  Ask now, while the call is still allowed.
+ * it sorts more than 1 KiB, then keeps the answer; no policy allows
+ * sysinfo.  Ask now, while the call is still allowed, so that every
+ * worker may use qsort (the allocator sorts HostSubnet address lists,
+ * SigV4 a request's parameters).
  */
 static void
 glibc_warm(void)
