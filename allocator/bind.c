@@ -369,11 +369,17 @@ check_state(struct eip_model *m, struct ns *ns, struct ipam *p, size_t i,
  * its CIDR's free position: that is what a restart finds it holding, and
  * recheck() then judges it as before.
  */
+/* The addresses the network object of ns carries for it. */
+static const struct iplist *
+carried(const struct eip_model *m, const struct ns *ns)
+{
+	return m->backend == BK_OVN ? &ns->eip_ips : &ns->nn_ips;
+}
+
 static void
 adopt_carried(struct eip_model *m, struct ns *ns, struct ipam *p)
 {
-	const struct iplist *l = m->backend == BK_OVN ? &ns->eip_ips :
-	    &ns->nn_ips;
+	const struct iplist *l = carried(m, ns);
 	struct ipent *e;
 	size_t i, j;
 
@@ -394,8 +400,7 @@ adopt_carried(struct eip_model *m, struct ns *ns, struct ipam *p)
 static void
 reset_to_carried(struct eip_model *m, struct ns *ns, struct ipam *p)
 {
-	const struct iplist *l = m->backend == BK_OVN ? &ns->eip_ips :
-	    &ns->nn_ips;
+	const struct iplist *l = carried(m, ns);
 	size_t i;
 
 	for (i = 0; i < ns->nips; i++)
