@@ -492,6 +492,15 @@ start_cb(evutil_socket_t fd, short what, void *arg)
 	r->in_multi = 1;
 }
 
+int
+http_method_ok(const char *m, const char *body)
+{
+	if (strcmp(m, "GET") == 0)
+		return body == NULL;
+	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+	    strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0;
+}
+
 static int
 setup_easy(struct eip_http *h, struct eip_http_req *r,
     const struct eip_http_reqopts *o)
@@ -542,11 +551,9 @@ setup_easy(struct eip_http *h, struct eip_http_req *r,
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
 	if (h->resolve != NULL)
 		curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
-	if (strcmp(m, "GET") == 0) {
-		if (o->body != NULL)
-			return -1;
-	} else if (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
-	    strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0) {
+	if (!http_method_ok(m, o->body))
+		return -1;
+	if (strcmp(m, "GET") != 0) {
 		if (strcmp(m, "POST") != 0)
 			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
 		if (o->body != NULL || strcmp(m, "DELETE") != 0) {
@@ -555,8 +562,7 @@ setup_easy(struct eip_http *h, struct eip_http_req *r,
 			curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS,
 			    o->body != NULL ? o->body : "");
 		}
-	} else
-		return -1;
+	}
 	return 0;
 }
 

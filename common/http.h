@@ -71,6 +71,8 @@ struct eip_http_req *http_request(struct eip_http *,
 		    const struct eip_http_reqopts *);
 /* Stops a request; its callbacks are not called again.  Safe anywhere. */
 void		 http_cancel(struct eip_http_req *);
+/* Would http_request take this method (and a body with it)? */
+int		 http_method_ok(const char *method, const char *body);
 /*
  * The value of response header `name` (case-insensitive, first one,
  * trimmed) into out; 0, or -1 when absent or longer than outlen.

@@ -46,7 +46,7 @@ struct eip_kclient {
 	int			 ncounters;
 	/* Bulk requests waiting for a slot, oldest first. */
 	struct eip_kreq		*q_head, *q_tail;
-	unsigned		 bulk_active, bulk_max, bulk_queued;
+	unsigned		 bulk_active;
 	struct event		*pump_ev;
 };
 
@@ -134,7 +134,6 @@ q_unlink(struct eip_kclient *kc, struct eip_kreq *r)
 		kc->q_tail = r->qprev;
 	r->qnext = r->qprev = NULL;
 	r->queued = 0;
-	kc->bulk_queued--;
 }
 
 /*
@@ -149,7 +148,7 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	struct eip_http_resp fail;
 	struct eip_kreq *r;
 
-	while (kc->q_head != NULL && kc->bulk_active < kc->bulk_max) {
+	while (kc->q_head != NULL && kc->bulk_active < KC_BULK_MAX) {
 		r = kc->q_head;
 		q_unlink(kc, r);
 		kc->bulk_active++;
@@ -170,7 +169,7 @@ pump_later(struct eip_kclient *kc)
 {
 	struct timeval tv = { 0, 0 };
 
-	if (kc->q_head != NULL && kc->bulk_active < kc->bulk_max)
+	if (kc->q_head != NULL && kc->bulk_active < KC_BULK_MAX)
 		evtimer_add(kc->pump_ev, &tv);
 }
 
@@ -205,7 +204,6 @@ kclient_new(struct event_base *base, const struct eip_kubeconf *conf,
 		free(kc);
 		return NULL;
 	}
-	kc->bulk_max = KC_BULK_MAX;
 	if ((kc->pump_ev = evtimer_new(base, pump_cb, kc)) == NULL)
 		fatalx("kclient: evtimer_new failed");
 	kc->server = xstrdup(conf->server);
@@ -391,15 +389,6 @@ kclient_request(struct eip_kclient *kc, const char *method, const char *path,
 	return r;
 }
 
-static int
-method_ok(const char *m, const char *body)
-{
-	if (strcmp(m, "GET") == 0)
-		return body == NULL;
-	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
-	    strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0;
-}
-
 struct eip_kreq *
 kclient_request_bulk(struct eip_kclient *kc, const char *method,
     const char *path, const char *content_type, const char *body,
@@ -408,12 +397,12 @@ kclient_request_bulk(struct eip_kclient *kc, const char *method,
 	struct eip_kreq *r;
 
 	/* What http_request would refuse is refused now, not when dequeued. */
-	if (!method_ok(method, body))
+	if (!http_method_ok(method, body))
 		return NULL;
 	r = kreq_new(kc, method, path, content_type, body, timeout_ms, NULL,
 	    on_done, arg);
 	r->bulk = 1;
-	if (kc->q_head == NULL && kc->bulk_active < kc->bulk_max) {
+	if (kc->q_head == NULL && kc->bulk_active < KC_BULK_MAX) {
 		kc->bulk_active++;
 		kreq_start(r);
 		if (r->hr == NULL) {
@@ -430,7 +419,6 @@ kclient_request_bulk(struct eip_kclient *kc, const char *method,
 	else
 		kc->q_head = r;
 	kc->q_tail = r;
-	kc->bulk_queued++;
 	return r;
 }
 
@@ -447,19 +435,6 @@ kclient_cancel(struct eip_kreq *r)
 		bulk_release(r);
 	}
 	kreq_free(r);
-}
-
-unsigned
-kclient_bulk_queued(const struct eip_kclient *kc)
-{
-	return kc->bulk_queued;
-}
-
-void
-kclient_set_bulk_max(struct eip_kclient *kc, unsigned n)
-{
-	kc->bulk_max = n > 0 ? n : 1;
-	pump_later(kc);
 }
 
 const char *

@@ -46,7 +46,7 @@ struct eip_kreq	*kclient_request(struct eip_kclient *, const char *method,
 		    void *arg);
 /*
  * The same for writes and what they need (no streaming): at most a few
- * are in flight at once (kclient_set_bulk_max), the rest wait in order
+ * are in flight at once (KC_BULK_MAX), the rest wait in order
  * without holding a connection, a rate-limiter token or libcurl memory,
  * so a burst of thousands of writes neither opens thousands of
  * connections nor delays the informers' and the Lease's requests.
@@ -55,8 +55,6 @@ struct eip_kreq	*kclient_request(struct eip_kclient *, const char *method,
 struct eip_kreq	*kclient_request_bulk(struct eip_kclient *, const char *method,
 		    const char *path, const char *content_type, const char *body,
 		    long timeout_ms, eip_kdone_cb on_done, void *arg);
-void		 kclient_set_bulk_max(struct eip_kclient *, unsigned);
-unsigned	 kclient_bulk_queued(const struct eip_kclient *);
 void		 kclient_cancel(struct eip_kreq *);
 /* Re-reads the token file now; 0 if a token is held afterwards. */
 int		 kclient_reload_token(struct eip_kclient *);
