@@ -49,6 +49,8 @@ struct wop {
 	char			 evname[300];
 	long			 evcount;
 	int			 drain;		/* counted in w->ndrain */
+	int			 kind;		/* enum wkind written, -1 none */
+	int			 is_delete;
 };
 
 struct eip_writer {
@@ -193,19 +195,11 @@ static void op_done(const struct eip_kresp *, void *);
  * news), so that a replay to a restarted allocator includes it.
  */
 static void
-observe(struct eip_informers *inf, uint16_t type, const json_t *msg,
-    const json_t *obj)
+observe(struct eip_informers *inf, int kind, int is_delete, const json_t *obj)
 {
-	struct wreq wr;
-	char err[128];
-
-	if (inf == NULL || obj == NULL || !json_is_object(obj) ||
-	    writer_build(type, msg, &wr, err, sizeof(err)) != 0)
-		return;
-	if (wr.body != NULL)
-		json_decref(wr.body);
-	if (strcmp(wr.method, "DELETE") != 0 && wr.kind >= 0)
-		informers_update(inf, (enum wkind)wr.kind, obj);
+	if (inf != NULL && obj != NULL && json_is_object(obj) && kind >= 0 &&
+	    !is_delete)
+		informers_update(inf, (enum wkind)kind, obj);
 }
 
 static void
@@ -319,18 +313,13 @@ static void
 op_done(const struct eip_kresp *r, void *arg)
 {
 	struct wop *op = arg;
-	struct wreq wr;
-	char err[128];
 	const char *name;
 
 	op->req = NULL;
 	if (op->phase == PH_REFRESH) {
-		if (r->status == 200 && r->json != NULL &&
-		    writer_build(op->type, op->msg, &wr, err, sizeof(err)) == 0) {
-			informers_observe(op->w->inf, (enum wkind)wr.kind,
+		if (r->status == 200 && r->json != NULL && op->kind >= 0)
+			informers_observe(op->w->inf, (enum wkind)op->kind,
 			    r->json);
-			json_decref(wr.body);
-		}
 		finish(op, 0, 409, json_string_value(json_object_get(op->result,
 		    "reason")), json_string_value(json_object_get(op->result,
 		    "message")), NULL);
@@ -343,12 +332,10 @@ op_done(const struct eip_kresp *r, void *arg)
 			credreq_write(op, "PUT", r->json);
 		else {
 			struct eip_informers *inf = op->w->inf;
-			uint16_t type = op->type;
-			json_t *msg = json_incref(op->msg);
+			int kind = op->kind, is_delete = op->is_delete;
 
 			finish(op, 1, r->status, NULL, NULL, resp_rv(r));
-			observe(inf, type, msg, r->json);
-			json_decref(msg);
+			observe(inf, kind, is_delete, r->json);
 		}
 		return;
 	}
@@ -393,10 +380,8 @@ op_done(const struct eip_kresp *r, void *arg)
 	}
 	if (r->status == 409 && op->type != EIP_MSG_W_CREDREQ) {
 		name = json_string_value(json_object_get(op->msg, "name"));
-		if (writer_build(op->type, op->msg, &wr, err, sizeof(err)) ==
-		    0) {
-			json_decref(wr.body);
-			refresh(op, r, (enum wkind)wr.kind, name);
+		if (op->kind >= 0) {
+			refresh(op, r, (enum wkind)op->kind, name);
 			return;
 		}
 	}
@@ -475,6 +460,8 @@ op_run(struct wop *op)
 		return;
 	}
 	op->phase = PH_MAIN;
+	op->kind = wr.kind;
+	op->is_delete = strcmp(wr.method, "DELETE") == 0;
 	start(op, wr.method, wr.path, wr.ctype, wr.body);
 	json_decref(wr.body);
 }
@@ -539,6 +526,7 @@ writer_submit(struct eip_writer *w, uint16_t type, uint64_t corr,
 	op->w = w;
 	op->type = type;
 	op->corr = corr;
+	op->kind = -1;
 	op->msg = json_deep_copy(body);
 	op->timer = evtimer_new(w->base, timer_cb, op);
 	backoff_init(&op->bo, 500, forb, 0, 0.5);
