@@ -48,21 +48,12 @@ sys.path.insert(0, os.path.join(SRC, "bench"))
 from simclient import Sim  # noqa: E402
 from eiptest import Eipamd, wait_for  # noqa: E402
 from opbench_watch import Observer  # noqa: E402
+from env import ANN_IPAM, ANN_IPS, ipam_3zone  # noqa: E402
 
-ANN_IPAM = "egressip-ipam-operator.redhat-cop.io/egressipam"
-ANN_IPS = "egressip-ipam-operator.redhat-cop.io/egressips"
 NSP = "/api/v1/namespaces"
 HSP = "/apis/network.openshift.io/v1/hostsubnets"
 NODEP = "/api/v1/nodes"
-IPAM = {"apiVersion": "redhatcop.redhat.io/v1alpha1", "kind": "EgressIPAM",
-        "metadata": {"name": "bench"},
-        "spec": {"cidrAssignments": [
-            {"labelValue": "zone-a", "CIDR": "10.1.0.0/16"},
-            {"labelValue": "zone-b", "CIDR": "10.2.0.0/16"},
-            {"labelValue": "zone-c", "CIDR": "10.3.0.0/16"}],
-            "topologyLabel": "topology.kubernetes.io/zone",
-            "nodeSelector": {"matchLabels": {
-                "node-role.kubernetes.io/worker": ""}}}}
+IPAM = ipam_3zone("bench")
 
 
 # Everything started, so that a failure anywhere still stops it all.

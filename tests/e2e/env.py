@@ -18,6 +18,20 @@ ANN_IPAM = invariants.ANN_IPAM
 ANN_IPS = invariants.ANN_IPS
 
 
+def ipam_3zone(name):
+    """An EgressIPAM with one /16 per zone of the baremetal-3zone
+    scenario's workers (the chaos test's and the benchmarks')."""
+    return {"apiVersion": "redhatcop.redhat.io/v1alpha1",
+            "kind": "EgressIPAM", "metadata": {"name": name},
+            "spec": {"cidrAssignments": [
+                {"labelValue": "zone-a", "CIDR": "10.1.0.0/16"},
+                {"labelValue": "zone-b", "CIDR": "10.2.0.0/16"},
+                {"labelValue": "zone-c", "CIDR": "10.3.0.0/16"}],
+                "topologyLabel": "topology.kubernetes.io/zone",
+                "nodeSelector": {"matchLabels": {
+                    "node-role.kubernetes.io/worker": ""}}}}
+
+
 class Env:
     def __init__(self, scenario, nodes=None, flags=(), sim_extra=()):
         self.sim = Sim(scenario, nodes=nodes, extra=sim_extra)

@@ -17,21 +17,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from env import ANN_IPAM, Env, Tap, wait_for  # noqa: E402
+from env import ANN_IPAM, Env, Tap, ipam_3zone, wait_for  # noqa: E402
 import invariants  # noqa: E402
 
 N = int(os.environ.get("CHAOS_NAMESPACES", "400"))
 SECS = float(os.environ.get("CHAOS_SECONDS", "12"))
 ROLES = ("watcher", "allocator", "cloudworker-0", "metricsd")
-IPAM = {"apiVersion": "redhatcop.redhat.io/v1alpha1", "kind": "EgressIPAM",
-        "metadata": {"name": "chaos"},
-        "spec": {"cidrAssignments": [
-            {"labelValue": "zone-a", "CIDR": "10.1.0.0/16"},
-            {"labelValue": "zone-b", "CIDR": "10.2.0.0/16"},
-            {"labelValue": "zone-c", "CIDR": "10.3.0.0/16"}],
-            "topologyLabel": "topology.kubernetes.io/zone",
-            "nodeSelector": {"matchLabels": {
-                "node-role.kubernetes.io/worker": ""}}}}
+IPAM = ipam_3zone("chaos")
 
 
 def bulk_create(sim, names, errors, done=None):
