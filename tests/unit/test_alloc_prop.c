@@ -392,45 +392,41 @@ check(struct world *w)
 	json_decref(on);
 }
 
+/* For PROP_DEBUG: what a failing restart saw is kept in /tmp. */
+static void
+debug_dump(const char *path, json_t *j, int steal)
+{
+	char *t;
+	FILE *fp;
+
+	if ((t = json_dumps(j, JSON_COMPACT)) != NULL) {
+		if ((fp = fopen(path, "w")) != NULL) {
+			fprintf(fp, "%s\n", t);
+			fclose(fp);
+		}
+		free(t);
+	}
+	if (steal)
+		json_decref(j);
+}
+
 /* A restart of a converged cluster: no write, same bindings. */
 static void
 restart(struct world *w)
 {
 	json_t *before = json_deep_copy(w->f->objs[FK_NAMESPACE]);
+	int dbg = getenv("PROP_DEBUG") != NULL;
 	size_t n;
 
 	w->restarts++;
-	if (getenv("PROP_DEBUG") != NULL) {
-		json_t *d = model_dump(w->f->m);
-		char *t = json_dumps(d, JSON_COMPACT);
-		FILE *fp = fopen("/tmp/prop_before.json", "w");
-
-		fprintf(fp, "%s\n", t);
-		fclose(fp);
-		free(t);
-		json_decref(d);
-		t = json_dumps(w->f->objs[FK_NODE], JSON_COMPACT);
-		fp = fopen("/tmp/prop_nodes.json", "w");
-		fprintf(fp, "%s\n", t);
-		fclose(fp);
-		free(t);
-		t = json_dumps(w->f->objs[FK_HOSTSUBNET], JSON_COMPACT);
-		fp = fopen("/tmp/prop_hs.json", "w");
-		fprintf(fp, "%s\n", t);
-		fclose(fp);
-		free(t);
+	if (dbg) {
+		debug_dump("/tmp/prop_before.json", model_dump(w->f->m), 1);
+		debug_dump("/tmp/prop_nodes.json", w->f->objs[FK_NODE], 0);
+		debug_dump("/tmp/prop_hs.json", w->f->objs[FK_HOSTSUBNET], 0);
 	}
 	n = fake_restart(w->f);
-	if (getenv("PROP_DEBUG") != NULL) {
-		json_t *d = model_dump(w->f->m);
-		char *t = json_dumps(d, JSON_COMPACT);
-		FILE *fp = fopen("/tmp/prop_after.json", "w");
-
-		fprintf(fp, "%s\n", t);
-		fclose(fp);
-		free(t);
-		json_decref(d);
-	}
+	if (dbg)
+		debug_dump("/tmp/prop_after.json", model_dump(w->f->m), 1);
 	ck_assert_msg(n == 0, "seed %llu event %zu: restart issued %zu writes",
 	    (unsigned long long)w->seed, w->events, n);
 	ck_assert_msg(json_equal(before, w->f->objs[FK_NAMESPACE]),
