@@ -100,8 +100,13 @@ try:
                                     "CIDR": "192.168.40.0/24"})
     e.kubectl("patch", "egressipam", ipam, "--type=merge", "-p",
               json.dumps({"spec": spec}))
-    t.ok(wait_for(lambda: all(len(e.ips_of(n) or []) == 4 for n in names),
-                  10) and not e.converged(), "CIDR appended: a 4th IP each")
+    four = wait_for(lambda: all(len(e.ips_of(n) or []) == 4 for n in names),
+                    10)
+    bad = e.converged()
+    t.ok(four and not bad, "CIDR appended: a 4th IP each",
+         "\n".join(["%s: %s" % (n, e.ips_of(n)) for n in names] +
+                    (bad or [])[:20] + [json.dumps(e.op.ctl(
+                        "explain", "namespace/" + names[0]))]))
     first = {n: e.ips_of(n)[:3] for n in names}
     spec["cidrAssignments"].pop()
     e.kubectl("patch", "egressipam", ipam, "--type=merge", "-p",
