@@ -589,19 +589,29 @@ informers_observe(struct eip_informers *s, enum wkind k, const json_t *obj)
 void
 informers_update(struct eip_informers *s, enum wkind k, const json_t *obj)
 {
+	struct informer *in;
 	const char *name;
+	int unseen;
 
 	if ((unsigned)k >= WK_MAX || !(s->o.kinds & (1u << k)))
 		return;
+	in = &s->inf[k];
 	/*
 	 * Only an object the cache holds: the write's answer may come after
 	 * the watch said the object was deleted, and must not bring it back.
 	 */
 	name = json_string_value(json_object_get(json_object_get(obj,
 	    "metadata"), "name"));
-	if (name == NULL || json_object_get(s->inf[k].cache, name) == NULL)
+	if (name == NULL || json_object_get(in->cache, name) == NULL)
 		return;
-	upsert(&s->inf[k], obj, 0);
+	/*
+	 * During a relist, only the LIST says what still exists: an answer
+	 * to a write must not count as seen there.
+	 */
+	unseen = in->seen != NULL && json_object_get(in->seen, name) == NULL;
+	upsert(in, obj, 0);
+	if (unseen)
+		json_object_del(in->seen, name);
 }
 
 int
