@@ -311,7 +311,9 @@ cmd_attach(void *zctx, const char *role)
 	size_t i;
 
 	signal(SIGINT, on_sigint);
-	while (!interrupted) {
+	/* After Ctrl-C, one last poll: what happened up to then is shown. */
+	for (int last_poll = 0; !last_poll;) {
+		last_poll = interrupted;
 		rep = debug_request(zctx, role, "trace", json_pack("{s:I}",
 		    "since", since < 0 ? (json_int_t)0 : since));
 		if (!json_is_true(json_object_get(rep, "ok")))
@@ -355,7 +357,8 @@ cmd_attach(void *zctx, const char *role)
 		fflush(stdout);
 		since = json_integer_value(json_object_get(res, "last"));
 		json_decref(rep);
-		nanosleep(&ts, NULL);
+		if (!interrupted)
+			nanosleep(&ts, NULL);
 	}
 	if (!json_out)
 		printf("detached from %s\n", role);

@@ -113,8 +113,26 @@ class Env:
             except Exception as e:      # a read during a change
                 last[0] = ["checker: %s" % e]
             return not last[0]
-        wait_for(ok, timeout, step=0.2)
+        if not wait_for(ok, timeout, step=0.2):
+            self.why_not_converged(timeout, last[0])
         return last[0]
+
+    def why_not_converged(self, timeout, bad):
+        """A convergence that times out says, in the test's log, what the
+        checker found and what the operator was doing: CI shows no more."""
+        say = sys.stderr.write
+        say("# not converged after %s s; the checker finds:\n" % timeout)
+        for b in (bad or [])[:30]:
+            say("#   %s\n" % b)
+        try:
+            d = self.op.ctl("dump", "allocator") or {}
+            say("# allocator: %s\n" % json.dumps(
+                {k: v for k, v in d.items() if not isinstance(v, (dict,
+                                                                  list))}))
+        except Exception as x:          # the diagnosis must not fail a test
+            say("# allocator dump: %s\n" % x)
+        for line in self.op.logtext().splitlines()[-150:]:
+            say("# log: %s\n" % line[:400])
 
     def ready(self, timeout=20):
         return wait_for(lambda: self.op.all_ready(), timeout)

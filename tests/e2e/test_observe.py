@@ -54,7 +54,8 @@ try:
     for ns in ("egressipam-baremetal-test", "egressipam-baremetal-test2"):
         e.namespace(ns, ipam)
     t.ok(not e.converged(), "README namespaces assigned")
-    wait_for(lambda: any("W_RESULT" in l for l in list(seen)), 10)
+    # The namespaces' own writes, not the EgressIPAM's earlier ones.
+    wait_for(lambda: any("W_NS_EGRESSIPS" in l for l in list(seen)), 10)
     att.send_signal(signal.SIGINT)
     att.wait(timeout=10)
     reader.join(10)
