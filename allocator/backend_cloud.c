@@ -48,8 +48,8 @@ cloud_on_nic(const struct node *n, const struct eip_ip *ip)
 }
 
 /* Every CIDR of every IPAM that parsed, even before its pool exists. */
-static void
-want_subnets(struct eip_model *m)
+void
+cloud_want_subnets(struct eip_model *m)
 {
 	struct subnet_rec *r;
 	struct ipam *p;
@@ -184,7 +184,7 @@ cloud_tick(struct eip_model *m)
 	}
 	if (m->disc_corr != 0 || !m->cloud_configured)
 		return;
-	want_subnets(m);
+	cloud_want_subnets(m);
 	if (m->discovered && m->now >= m->rediscover_at) {
 		/* Subnets change behind our back; failed nodes may be back. */
 		all = 1;
@@ -268,10 +268,8 @@ discovered_subnet(struct eip_model *m, const json_t *x)
 	struct eip_cidr c, sub;
 	struct subnet_rec *r;
 	struct iplist nl = { NULL, 0 };
-	struct eip_ip ip;
-	struct ipent *e;
 	struct slot *s;
-	size_t i, cap;
+	size_t i;
 
 	if (cidr_parse(eip_str(x, "cidr"), &c) == -1 ||
 	    (r = subnet_find(m, &c)) == NULL)
@@ -303,8 +301,30 @@ discovered_subnet(struct eip_model *m, const json_t *x)
 	    cidr_parse(eip_str(x, "subnet_cidr"), &sub) == 0;
 	if (!r->has_subnet)
 		sub = c;	/* at least the CIDR's own first four and last */
-	r->subnet = sub;
 	iplist_parse_json(json_object_get(x, "used"), &nl);
+	cloud_subnet_mark(m, r, &sub, &nl);
+}
+
+/*
+ * What the cloud keeps from us in r's subnet sub: the addresses it
+ * reports in use (nl, taken over) and the first four and the last, which
+ * AWS and Azure reserve in every subnet.  Addresses our NICs carry are
+ * ours, not the cloud's.
+ */
+void
+cloud_subnet_mark(struct eip_model *m, struct subnet_rec *r,
+    const struct eip_cidr *subnet, struct iplist *used)
+{
+	struct iplist nl = *used;
+	struct eip_cidr sub = *subnet;
+	struct eip_ip ip;
+	struct ipent *e;
+	struct slot *s;
+	size_t i, cap;
+
+	used->v = NULL;
+	used->n = 0;
+	r->subnet = sub;
 	cap = nl.n + 5;
 	nl.v = xreallocarray(nl.v, cap, sizeof(*nl.v));
 	/* AWS and Azure reserve the first four and the last address. */
@@ -331,7 +351,7 @@ discovered_subnet(struct eip_model *m, const json_t *x)
 	r->done = 1;
 	for (i = 0; i < m->slots.n; i++) {
 		s = m->slots.v[i];
-		if (cidr_equal(&s->pool->cidr, &c) && !s->cloud_ready) {
+		if (cidr_equal(&s->pool->cidr, &r->cidr) && !s->cloud_ready) {
 			s->cloud_ready = 1;
 			s->gained = 1;
 		}

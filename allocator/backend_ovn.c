@@ -5,6 +5,9 @@
  * IPAM; the nodes of each IPAM get k8s.ovn.org/egress-assignable, and
  * we remove only labels we added (the watcher records that in the
  * node's egress-assignable-by annotation).  OVN places the IPs itself.
+ * On AWS and Azure the cloud-network-config-controller attaches them,
+ * and the cloud refuses some addresses: ovn_cloud_reserve keeps those
+ * out of the pools without a cloud call of ours.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -102,4 +105,60 @@ ovn_node_writes(struct eip_model *m, struct node *n)
 	    "assignable", want, "ipam", ipam);
 	write_send(m, EIP_MSG_W_NODE_ASSIGNABLE, n->name, n->rv, b, &n->w_label);
 	json_decref(b);
+}
+
+/* The cloud subnet around c: a node's primary NIC subnet holding c. */
+static int
+nic_subnet(struct eip_model *m, const struct eip_cidr *c,
+    struct eip_cidr *sub)
+{
+	const struct eip_cidr *x;
+	struct node *n;
+	size_t it = 0;
+	int v6 = ip_bits(&c->net) == 128;
+
+	while ((n = hmap_next(&m->nodes, &it)) != NULL) {
+		if (!n->present || !(v6 ? n->has_if6 : n->has_if4))
+			continue;
+		x = v6 ? &n->ovn_if6 : &n->ovn_if4;
+		if (ip_bits(&x->net) == ip_bits(&c->net) && x->len <= c->len &&
+		    cidr_contains(x, &c->net)) {
+			*sub = *x;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * OVN on AWS or Azure: the first four and the last address of the cloud
+ * subnet are never handed out (SPEC 2).  The subnet is the one the nodes'
+ * egress-ipconfig names for their primary NIC; a CIDR inside none of them
+ * is taken as its own subnet, as on OpenShift SDN when the cloud does not
+ * know it.  Runs when an EgressIPAM or a node's ifaddr changed, before any
+ * namespace is decided.
+ */
+void
+ovn_cloud_reserve(struct eip_model *m)
+{
+	struct iplist none = { NULL, 0 };
+	struct subnet_rec *r;
+	struct eip_cidr sub;
+	size_t i;
+	int found;
+
+	m->subnets_dirty = 0;
+	if (m->backend != BK_OVN || m->platform == PF_BAREMETAL)
+		return;
+	cloud_want_subnets(m);
+	for (i = 0; i < m->subnets.n; i++) {
+		r = m->subnets.v[i];
+		if (!(found = nic_subnet(m, &r->cidr, &sub)))
+			sub = r->cidr;
+		if (r->done && found == r->has_subnet &&
+		    cidr_equal(&sub, &r->subnet))
+			continue;
+		r->has_subnet = found;
+		cloud_subnet_mark(m, r, &sub, &none);
+	}
 }

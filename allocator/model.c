@@ -519,8 +519,10 @@ decide(struct eip_model *m)
 			p->queued &= ~Q_DIRTY;
 			ipam_apply(m, p);
 		}
-		if (any_ipam)
+		if (any_ipam) {
 			ipam_cross_check(m);
+			m->subnets_dirty = 1;
+		}
 		while (m->q_node.n > 0) {
 			n = m->q_node.v[--m->q_node.n];
 			n->queued &= ~Q_DIRTY;
@@ -539,6 +541,8 @@ decide(struct eip_model *m)
 			n->queued &= ~Q_NPLACE;
 			place_node_changed(m, n);
 		}
+		if (m->subnets_dirty)
+			ovn_cloud_reserve(m);
 		/* FIFO: earlier events are decided first. */
 		while (m->q_ns_head < m->q_ns.n) {
 			ns = m->q_ns.v[m->q_ns_head++];

@@ -138,6 +138,9 @@ struct node {
 	struct eip_ip	 iip;		/* InternalIP */
 	long		 cap_annot;	/* capacity annotation, -1 none */
 	long		 ovn_cap4, ovn_cap6;	/* egress-ipconfig, -1 none */
+	/* egress-ipconfig's ifaddr: the cloud subnet of its primary NIC */
+	struct eip_cidr	 ovn_if4, ovn_if6;
+	int		 has_if4, has_if6;
 	char		*assignable_by;
 	int		 labelled;	/* has k8s.ovn.org/egress-assignable */
 	/* membership */
@@ -318,6 +321,7 @@ struct eip_model {
 	struct ptrvec	 gc_ip, gc_ns, gc_node, gc_ipam;
 	struct ptrvec	 slots;		/* every slot with a pool */
 	struct ptrvec	 subnets;	/* struct subnet_rec (cloud) */
+	int		 subnets_dirty;	/* OVN on a cloud: ovn_cloud_reserve */
 	int64_t		 due;		/* debounce deadline, -1 none */
 	struct ptrvec	 timers;	/* struct timer */
 	struct eip_out	*out;
@@ -444,6 +448,7 @@ void	 sdn_node_writes(struct eip_model *, struct node *);
 /* backend_ovn.c */
 void	 ovn_ns_writes(struct eip_model *, struct ns *);
 void	 ovn_node_writes(struct eip_model *, struct node *);
+void	 ovn_cloud_reserve(struct eip_model *);
 
 /* backend_cloud.c */
 void	 cloud_start(struct eip_model *);
@@ -455,6 +460,9 @@ void	 cloud_node_writes(struct eip_model *, struct node *);
 void	 cloud_tick(struct eip_model *);
 void	 cloud_lost(struct eip_model *, uint16_t, const char *, uint64_t);
 int	 cloud_on_nic(const struct node *, const struct eip_ip *);
+void	 cloud_want_subnets(struct eip_model *);
+void	 cloud_subnet_mark(struct eip_model *, struct subnet_rec *,
+	    const struct eip_cidr *, struct iplist *);
 
 /* annot.c */
 void	 ns_annot_writes(struct eip_model *, struct ns *);

@@ -382,6 +382,31 @@ gone_hostsubnet(struct eip_model *m, struct node *n)
 	q_node(m, n, Q_DIRTY | Q_WRITE | Q_GC);
 }
 
+/* One ifaddr of egress-ipconfig; a change marks the subnets dirty. */
+static void
+node_set_ifaddr(struct eip_model *m, struct eip_cidr *have, int *has,
+    const char *s)
+{
+	struct eip_cidr c;
+	int ok = s != NULL && cidr_parse(s, &c) == 0;
+
+	if (ok == *has && (!ok || cidr_equal(&c, have)))
+		return;
+	*has = ok;
+	if (ok)
+		*have = c;
+	m->subnets_dirty = 1;
+}
+
+static void
+node_set_ifaddrs(struct eip_model *m, struct node *n, const json_t *primary)
+{
+	node_set_ifaddr(m, &n->ovn_if4, &n->has_if4, eip_str(primary,
+	    "ifaddr_v4"));
+	node_set_ifaddr(m, &n->ovn_if6, &n->has_if6, eip_str(primary,
+	    "ifaddr_v6"));
+}
+
 static void
 in_node(struct eip_model *m, const json_t *b)
 {
@@ -421,6 +446,7 @@ in_node(struct eip_model *m, const json_t *b)
 		n->ovn_cap4 = c4 >= 0 ? c4 : ci;
 		n->ovn_cap6 = c6 >= 0 ? c6 : ci;
 	}
+	node_set_ifaddrs(m, n, json_array_get(cfg, 0));
 	setstr(&n->assignable_by, eip_str(b, "assignable_by"));
 	n->labelled = json_object_get(n->labels, OVN_ASSIGNABLE) != NULL;
 	if (newpid && model_cloud(m))
@@ -434,6 +460,7 @@ gone_node(struct eip_model *m, struct node *n)
 	n->present = 0;
 	n->ready = 0;
 	node_set_ip(m, &n->iip, NULL);
+	node_set_ifaddrs(m, n, NULL);
 	json_decref(n->labels);
 	n->labels = json_object();
 	free(n->rv);

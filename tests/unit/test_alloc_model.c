@@ -465,6 +465,77 @@ START_TEST(t_aws)
 }
 END_TEST
 
+/* A node's egress-ipconfig naming its primary NIC's cloud subnet. */
+static void
+ovn_ifaddr(struct fake *f, const char *node, const char *subnet)
+{
+	json_t *o = json_deep_copy(fake_get(f, FK_NODE, node));
+
+	json_object_set_new(o, "egress_ipconfig", json_pack("[{s:s,s:i}]",
+	    "ifaddr_v4", subnet, "capacity_v4", 10));
+	fake_put(f, FK_NODE, o);
+}
+
+/*
+ * OVN on AWS: the cloud's first four and last address of the subnet are
+ * never handed out, the subnet read from egress-ipconfig (the CIDR itself
+ * when no node names one), and no cloud call of ours (SPEC 2, 4).
+ */
+START_TEST(t_ovn_aws)
+{
+	struct eip_model_config cfg;
+	struct fake *f;
+	char ns[16], ip[48];
+	const char *a;
+	int k, z;
+	static const char *const want[3][3] = {
+		/* 10.0.128.0/20 starts with the CIDR: .1-.3 are the cloud's */
+		{ "10.0.128.4", "10.0.128.5", "10.0.128.6" },
+		/* no subnet known: the CIDR's own first four */
+		{ "10.0.144.4", "10.0.144.5", "10.0.144.6" },
+		/* the CIDR inside 10.0.160.0/20, not at its start */
+		{ "10.0.161.1", "10.0.161.2", "10.0.161.3" },
+	};
+
+	model_config_default(&cfg);
+	cfg.sel = POOL_SEL_LOWEST;
+	f = zones3("OVNKubernetes", "AWS", &cfg);
+	fake_ipam(f, "eipam", "{\"cidrAssignments\":["
+	    "{\"labelValue\":\"a\",\"CIDR\":\"10.0.128.0/24\"},"
+	    "{\"labelValue\":\"b\",\"CIDR\":\"10.0.144.0/24\"},"
+	    "{\"labelValue\":\"c\",\"CIDR\":\"10.0.161.0/24\"}],"
+	    "\"topologyLabel\":\"topology.kubernetes.io/zone\","
+	    "\"nodeSelector\":{\"matchLabels\":{" WORKER "}}}", NULL);
+	ovn_ifaddr(f, "wa0", "10.0.128.0/20");
+	ovn_ifaddr(f, "wa1", "10.0.128.0/20");
+	ovn_ifaddr(f, "wc0", "10.0.160.0/20");
+	for (k = 0; k < 3; k++) {
+		snprintf(ns, sizeof(ns), "ns%d", k);
+		fake_ns(f, ns, "eipam", NULL);
+	}
+	fake_start(f);
+	for (z = 0; z < 3; z++) {
+		int got[3] = { 0, 0, 0 };
+
+		for (k = 0; k < 3; k++) {
+			snprintf(ns, sizeof(ns), "ns%d", k);
+			a = fake_annot(f, ns);
+			ck_assert_ptr_nonnull(a);
+			nth_ip(a, z, ip, sizeof(ip));
+			ck_assert_msg(strcmp(ip, want[z][0]) == 0 ||
+			    strcmp(ip, want[z][1]) == 0 ||
+			    strcmp(ip, want[z][2]) == 0, "zone %d: got %s", z, ip);
+			got[ip[strlen(ip) - 1] - want[z][0][strlen(ip) - 1]]++;
+		}
+		ck_assert(got[0] == 1 && got[1] == 1 && got[2] == 1);
+	}
+	ck_assert_uint_eq(fake_count_out(f, EIP_MSG_CLOUD_DISCOVER), 0);
+	ck_assert_uint_eq(fake_count_out(f, EIP_MSG_CLOUD_ENSURE), 0);
+	ck_assert_uint_eq(fake_restart(f), 0);
+	fake_free(f);
+}
+END_TEST
+
 /* A cloud subnet that cannot be read is retried with backoff. */
 START_TEST(t_cloud_backoff)
 {
@@ -706,6 +777,7 @@ suite(void)
 	tcase_add_test(tc, t_capacity);
 	tcase_add_test(tc, t_ovn);
 	tcase_add_test(tc, t_aws);
+	tcase_add_test(tc, t_ovn_aws);
 	tcase_add_test(tc, t_cloud_backoff);
 	tcase_add_test(tc, t_manual_valid);
 	tcase_add_loop_test(tc, t_manual_halt, 0,
