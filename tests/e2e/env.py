@@ -2,6 +2,7 @@
 """One end-to-end environment: eipam-sim with a scenario, eipamd from the
 build tree pointed at it, and helpers to act as a user (kubectl) and to
 wait, with a bound, until the independent checker is satisfied."""
+import ipaddress
 import json
 import os
 import sys
@@ -80,6 +81,30 @@ class Env:
         v = ((ns or {}).get("metadata", {}).get("annotations") or {}).get(
             ANN_IPS)
         return v.split(",") if v else ([] if v == "" else None)
+
+    def node_add(self, name, zone, role, cidr):
+        """A new node whose InternalIP comes from cidr.  Without it, a zone
+        the scenario does not know takes the first zone's network, where
+        the node could get an address a namespace already holds: a real
+        clash, which the operator reports (1 run in 20 failed on it)."""
+        code, body = self.sim.control("POST", "nodes", {
+            "name": name, "zone": zone, "role": role, "cidr": cidr})
+        if code >= 300:
+            raise RuntimeError("node-add %s: %s %s" % (name, code, body))
+
+    def unheld_ip(self, first):
+        """The first address from `first` on that no namespace holds and
+        no node has: a test's manual IP must not be one the operator
+        happened to pick at random (1 run in 250 did)."""
+        held = {invariants.internal_ip(n)
+                for n in self.sim.items("/api/v1/nodes")}
+        for ns in self.sim.items("/api/v1/namespaces"):
+            v = (ns["metadata"].get("annotations") or {}).get(ANN_IPS)
+            held.update(v.split(",") if v else [])
+        a = ipaddress.ip_address(first)
+        while str(a) in held:
+            a += 1
+        return str(a)
 
     def ipam(self, name):
         code, body = self.sim.request(

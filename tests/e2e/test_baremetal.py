@@ -43,8 +43,9 @@ try:
          "left behind")
 
     # Manual IPs: a valid one is taken as given.
-    e.namespace("manual-ok", ipam, "192.169.0.77")
-    t.ok(not e.converged() and e.ips_of("manual-ok") == ["192.169.0.77"],
+    manual = e.unheld_ip("192.169.0.77")
+    e.namespace("manual-ok", ipam, manual)
+    t.ok(not e.converged() and e.ips_of("manual-ok") == [manual],
          "a valid manual IP is kept", e.ips_of("manual-ok"))
     # Deleting a namespace frees its IP.
     e.kubectl("delete", "namespace", "manual-ok", "--wait=false")
@@ -66,12 +67,13 @@ try:
          "nothing while the error stands")
     t.ok(e.ips_of("egressipam-baremetal-test") == ips,
          "halted: what was assigned is kept")
-    e.annotate("namespace", "manual-bad", ANN_IPS, "192.169.0.88")
+    e.annotate("namespace", "manual-bad", ANN_IPS,
+               e.unheld_ip("192.169.0.88"))
     t.ok(wait_for(lambda: e.ips_of("after-halt"), 10) and not e.converged(),
          "fixing the annotation resumes processing", e.op.logtext()[-3000:])
 
     # A pool exhausted, then freed: the waiting namespace gets the address.
-    e.sim.ctl("node-add", "tiny-0", "zone-t", "edge")
+    e.node_add("tiny-0", "zone-t", "edge", "10.51.0.0/24")
     e.sim.ctl("node-label", "tiny-0", "tiny=yes")
     e.apply({"apiVersion": "redhatcop.redhat.io/v1alpha1",
              "kind": "EgressIPAM", "metadata": {"name": "tiny"},

@@ -93,7 +93,7 @@ try:
     t.ok(not e.converged(), "capacity freed: everything placed again")
 
     # A CIDR appended (a new zone with its node): a fourth IP, in order.
-    e.sim.ctl("node-add", "worker-d0", "zone-d", "worker")
+    e.node_add("worker-d0", "zone-d", "worker", "192.168.40.0/24")
     obj = e.ipam(ipam)
     spec = copy.deepcopy(obj["spec"])
     spec["cidrAssignments"].append({"labelValue": "zone-d",
@@ -116,7 +116,7 @@ try:
          "others kept")
 
     # Switching IPAM: a second IPAM on other nodes (not workers).
-    e.sim.ctl("node-add", "edge-0", "zone-e", "edge")
+    e.node_add("edge-0", "zone-e", "edge", "10.99.0.0/24")
     e.sim.ctl("node-label", "edge-0", "edge=true")
     e.apply({"apiVersion": "redhatcop.redhat.io/v1alpha1",
              "kind": "EgressIPAM", "metadata": {"name": "edge"},
