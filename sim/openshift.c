@@ -5,7 +5,9 @@
  * deleted Namespace), the OpenShift SDN master (a NetNamespace per
  * Namespace, a HostSubnet per Node, automatic egress IP placement on
  * HostSubnets with egressCIDRs), OVN-Kubernetes EgressIP placement on
- * egress-assignable nodes, and kubelet lease heartbeats.  They run from
+ * egress-assignable nodes (on a cloud, never an address the cloud
+ * reserves, as the cloud-network-config-controller would fail to attach
+ * it), and kubelet lease heartbeats.  They run from
  * the event loop after writes (sx->kick), never inside a store write,
  * and only the controllers a write concerns run: a write's cost must
  * not grow with the number of objects stored (see doc/PERFORMANCE.md).
@@ -583,6 +585,26 @@ ovn_node_subnet(const json_t *node, struct eip_cidr *c, long *cap)
 	return rc;
 }
 
+/*
+ * On a cloud (the node has egress-ipconfig) the cloud-network-config-
+ * controller cannot attach the subnet's first four or last address: the
+ * cloud reserves them, so OVN never gets such an IP onto the node.
+ */
+static int
+cncc_refuses(const json_t *node, const struct eip_cidr *c,
+    const struct eip_ip *a)
+{
+	struct eip_ip b;
+	u128 off;
+
+	if (json_object_get(json_object_get(json_object_get(node, "metadata"),
+	    "annotations"), "cloud.network.openshift.io/egress-ipconfig") ==
+	    NULL || cidr_offset(c, a, &off) != 0)
+		return 0;
+	cidr_broadcast(c, &b);
+	return off < 4 || ip_equal(a, &b);
+}
+
 static int
 ovn_assignable(const json_t *node)
 {
@@ -656,7 +678,8 @@ ovn_egress(struct sim_os *os)
 
 				if (!ovn_assignable(node) ||
 				    ovn_node_subnet(node, &c, &cap) != 0 ||
-				    !cidr_contains(&c, &a))
+				    !cidr_contains(&c, &a) ||
+				    cncc_refuses(node, &c, &a))
 					continue;
 				json_array_foreach(items, k, it)
 					if (strcmp(json_string_value(
