@@ -590,6 +590,7 @@ write_phase(struct eip_model *m)
 	struct ipam *p;
 	struct node *n;
 	struct ns *ns;
+	size_t it;
 
 	while (m->w_ns.n > 0) {
 		/*
@@ -621,6 +622,19 @@ write_phase(struct eip_model *m)
 		} else if (m->backend == BK_OVN)
 			ovn_node_writes(m, n);
 	}
+	/*
+	 * A deleting EgressIPAM waits until its last IP has left every
+	 * object, and what clears the last one may concern a node or a
+	 * namespace no longer linked to it (a HostSubnet's egressCIDRs
+	 * written after it left the IPAM): while one is being deleted, it
+	 * looks again after every pass.  No kick: this pass handles it.
+	 */
+	it = 0;
+	while ((p = hmap_next(&m->ipams, &it)) != NULL)
+		if (p->present && p->deleting && !(p->queued & Q_WRITE)) {
+			p->queued |= Q_WRITE;
+			ptrvec_push(&m->w_ipam, p);
+		}
 	while (m->w_ipam.n > 0) {
 		p = m->w_ipam.v[--m->w_ipam.n];
 		p->queued &= ~Q_WRITE;

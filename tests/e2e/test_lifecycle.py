@@ -177,7 +177,9 @@ try:
     # IPAM deleted: the new finalizer holds it until every IP is released.
     e.kubectl("delete", "egressipam", "edge", "--wait=false")
     t.ok(wait_for(lambda: e.ipam("edge") is None, 10),
-         "deleted IPAM goes once cleaned up")
+         "deleted IPAM goes once cleaned up",
+         [e.ipam("edge"), ((e.op.ctl("dump", "allocator") or {}).get(
+             "ipams") or {}).get("edge")])
     ns0 = e.ns("ns-0")["metadata"]["annotations"]
     t.ok(ANN_IPS not in ns0 and ns0.get(ANN_IPAM) == "edge",
          "its namespaces lose egressips, keep the opt-in")

@@ -107,6 +107,7 @@ fake_free(struct fake *f)
 	json_decref(f->inbox);
 	json_decref(f->events);
 	json_decref(f->cloud_used);
+	json_decref(f->held);
 	for (i = 0; i < f->ncn; i++) {
 		free(f->cn[i].name);
 		json_decref(f->cn[i].ips);
@@ -856,7 +857,12 @@ execute(struct fake *f)
 			cloud_discover(f, o[i].corr, o[i].body);
 		else if (o[i].type == EIP_MSG_CLOUD_ENSURE)
 			cloud_ensure(f, o[i].corr, o[i].body);
-		else if (o[i].type != EIP_MSG_CLOUD_CONFIG)
+		else if (f->hold_type != 0 && o[i].type == f->hold_type) {
+			if (f->held == NULL)
+				f->held = json_array();
+			json_array_append_new(f->held, json_pack("[i, I, O]",
+			    o[i].type, (json_int_t)o[i].corr, o[i].body));
+		} else if (o[i].type != EIP_MSG_CLOUD_CONFIG)
 			do_write(f, o[i].type, o[i].corr, o[i].body);
 	}
 	model_out_free(o, n);
@@ -867,6 +873,21 @@ void
 fake_advance(struct fake *f, int64_t ms)
 {
 	f->now += ms;
+}
+
+void
+fake_release(struct fake *f)
+{
+	json_t *held = f->held, *x;
+	size_t i;
+
+	f->hold_type = 0;
+	f->held = NULL;
+	json_array_foreach(held, i, x)
+		do_write(f, (uint16_t)json_integer_value(json_array_get(x, 0)),
+		    (uint64_t)json_integer_value(json_array_get(x, 1)),
+		    json_array_get(x, 2));
+	json_decref(held);
 }
 
 int

@@ -60,6 +60,9 @@ struct fake {
 	size_t		 out_count[600];
 	double		 model_s;	/* time spent inside the model */
 	char		 subnet[64];
+	/* Writes of this type wait, unexecuted, for fake_release (0: none). */
+	uint16_t	 hold_type;
+	json_t		*held;		/* [type, corr, body] */
 };
 
 struct fake *fake_new(const char *network, const char *platform,
@@ -72,6 +75,8 @@ size_t	 fake_restart(struct fake *);
 /* Runs until nothing moves (bounded); returns the rounds used. */
 int	 fake_settle(struct fake *);
 void	 fake_advance(struct fake *, int64_t ms);
+/* Executes the writes held back by hold_type, in order, and stops holding. */
+void	 fake_release(struct fake *);
 
 /* User actions (each sends the watch event to the model). */
 void	 fake_ns(struct fake *, const char *name, const char *ipam,

@@ -272,6 +272,31 @@ START_TEST(t_ipam_delete)
 }
 END_TEST
 
+/*
+ * Deletion whose last step is the HostSubnet's egressCIDRs being cleared
+ * (the write answered after everything else): the finalizer still goes.
+ * The e2e suite saw a deleted EgressIPAM stay, once in 40 runs.
+ */
+START_TEST(t_ipam_delete_hostsubnet_last)
+{
+	struct fake *f = simple("10.6.0.0/24", NULL);
+
+	fake_ns(f, "a", "e", NULL);
+	fake_start(f);
+	assert_list(f, FK_HOSTSUBNET, "g1", "egress_cidrs", "10.6.0.0/24");
+	f->hold_type = EIP_MSG_W_HOSTSUBNET;
+	fake_ipam_delete(f, "e");
+	fake_settle(f);
+	ck_assert_ptr_null(fake_annot(f, "a"));
+	ck_assert_ptr_nonnull(fake_get(f, FK_EGRESSIPAM, "e"));	/* held */
+	fake_release(f);
+	fake_settle(f);
+	assert_list(f, FK_HOSTSUBNET, "g1", "egress_cidrs", "");
+	ck_assert_ptr_null(fake_get(f, FK_EGRESSIPAM, "e"));
+	fake_free(f);
+}
+END_TEST
+
 /* An invalid spec never blocks deletion (upstream 12.17). */
 START_TEST(t_invalid_spec_delete)
 {
@@ -498,6 +523,7 @@ suite(void)
 	tcase_add_test(tc, t_switch);
 	tcase_add_test(tc, t_opt_out_and_delete);
 	tcase_add_test(tc, t_ipam_delete);
+	tcase_add_test(tc, t_ipam_delete_hostsubnet_last);
 	tcase_add_test(tc, t_invalid_spec_delete);
 	tcase_add_test(tc, t_overlaps);
 	tcase_add_test(tc, t_restart_duplicate);
