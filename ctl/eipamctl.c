@@ -71,8 +71,12 @@ control_request(json_t *req)
 	free(line);
 	for (;;) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
+		int rc;
 
-		if (poll(&pfd, 1, TIMEOUT_MS) <= 0)
+		/* A Ctrl-C (attach) must not cost the answer. */
+		while ((rc = poll(&pfd, 1, TIMEOUT_MS)) == -1 && errno == EINTR)
+			;
+		if (rc <= 0)
 			fatalx("no answer from eipamd");
 		n = read(fd, buf + off, sizeof(buf) - 1 - off);
 		if (n <= 0)
@@ -86,6 +90,17 @@ control_request(json_t *req)
 	if ((rep = json_loads(buf, JSON_DISABLE_EOF_CHECK, &jerr)) == NULL)
 		fatalx("bad answer from eipamd: %s", jerr.text);
 	return rep;
+}
+
+/* One message part; a signal (Ctrl-C during attach) does not lose it. */
+static int
+recv_part(zmq_msg_t *part, void *s)
+{
+	int rc;
+
+	while ((rc = zmq_msg_recv(part, s, 0)) == -1 && errno == EINTR)
+		;
+	return rc;
 }
 
 /* DEBUG_REQ to <role>.debug.sock; returns the DEBUG_REP body. */
@@ -121,7 +136,7 @@ debug_request(void *zctx, const char *role, const char *cmd, json_t *args)
 	free(buf);
 	zmq_msg_init(&h);
 	zmq_msg_init(&b);
-	if (zmq_msg_recv(&h, s, 0) == -1 || zmq_msg_recv(&b, s, 0) == -1)
+	if (recv_part(&h, s) == -1 || recv_part(&b, s) == -1)
 		fatalx("no answer from %s (%s): is it running in %s?", role,
 		    zmq_strerror(errno), run_dir);
 	if (eip_msg_decode(zmq_msg_data(&h), zmq_msg_size(&h),

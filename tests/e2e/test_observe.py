@@ -67,7 +67,8 @@ try:
     t.ok(att.returncode == 0 and "detached from allocator" in out and
          e.op.roles()["allocator"]["pid"] == alloc_pid and
          e.op.roles()["allocator"]["state"] == "ready",
-         "Ctrl-C detaches; the allocator runs on, unaffected")
+         "Ctrl-C detaches; the allocator runs on, unaffected",
+         [att.returncode, out[-500:], e.op.roles().get("allocator")])
 
     # A real scrape of the running operator, linted by promtool.
     mport = open(os.path.join(e.op.run, "metrics.port")).read().strip()
