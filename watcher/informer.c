@@ -578,16 +578,16 @@ informers_resync(struct eip_informers *s)
 	}
 }
 
-void
-informers_observe(struct eip_informers *s, enum wkind k, const json_t *obj)
-{
-	if ((unsigned)k >= WK_MAX || !(s->o.kinds & (1u << k)))
-		return;
-	upsert(&s->inf[k], obj, 0);
-}
-
-void
-informers_update(struct eip_informers *s, enum wkind k, const json_t *obj)
+/*
+ * An API server's answer (to a write, or the GET after a 409), not a
+ * watch event.  During a relist only the LIST says what still exists, so
+ * an answer must not count as seen there: an object deleted meanwhile
+ * would stay cached.  only_cached: the answer may come after the watch
+ * said the object was deleted, and must not bring it back.
+ */
+static void
+answer(struct eip_informers *s, enum wkind k, const json_t *obj,
+    int only_cached)
 {
 	struct informer *in;
 	const char *name;
@@ -596,22 +596,30 @@ informers_update(struct eip_informers *s, enum wkind k, const json_t *obj)
 	if ((unsigned)k >= WK_MAX || !(s->o.kinds & (1u << k)))
 		return;
 	in = &s->inf[k];
-	/*
-	 * Only an object the cache holds: the write's answer may come after
-	 * the watch said the object was deleted, and must not bring it back.
-	 */
 	name = json_string_value(json_object_get(json_object_get(obj,
 	    "metadata"), "name"));
-	if (name == NULL || json_object_get(in->cache, name) == NULL)
+	if (name == NULL) {
+		upsert(in, obj, 0);	/* reported as unidentifiable */
 		return;
-	/*
-	 * During a relist, only the LIST says what still exists: an answer
-	 * to a write must not count as seen there.
-	 */
+	}
+	if (only_cached && json_object_get(in->cache, name) == NULL)
+		return;
 	unseen = in->seen != NULL && json_object_get(in->seen, name) == NULL;
 	upsert(in, obj, 0);
 	if (unseen)
 		json_object_del(in->seen, name);
+}
+
+void
+informers_observe(struct eip_informers *s, enum wkind k, const json_t *obj)
+{
+	answer(s, k, obj, 0);
+}
+
+void
+informers_update(struct eip_informers *s, enum wkind k, const json_t *obj)
+{
+	answer(s, k, obj, 1);
 }
 
 int

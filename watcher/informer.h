@@ -41,7 +41,8 @@ void		 informers_resync(struct eip_informers *);
 /*
  * An object read outside the watch (a GET after a 409): cached and sent
  * if it is newer than what the cache holds, so the allocator never sees
- * an object go back in time.
+ * an object go back in time.  During a relist it does not count as
+ * listed: only the LIST says what still exists.
  */
 void		 informers_observe(struct eip_informers *, enum wkind,
 		    const json_t *obj);
