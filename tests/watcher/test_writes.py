@@ -208,7 +208,9 @@ try:
     d.send("W_NS_EGRESSIPS", {"name": "team-a", "egressips": "10.0.0.10"}, c)
     d.send("RESYNC")
     r = result(d, c, 15)
-    synced = wait(lambda: len(d.of("SYNCED")) >= 16, 15)
+    # The replay's own SYNCED (one per kind), not earlier ones.
+    synced = wait(lambda: sum(1 for l in d.lines[n0:]
+                              if l["t"] == "SYNCED") >= 8, 15)
     after = d.lines[n0:]
     ir = [i for i, l in enumerate(after) if l["t"] == "W_RESULT" and
           l["corr"] == c]
