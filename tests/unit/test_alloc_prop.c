@@ -396,16 +396,7 @@ check(struct world *w)
 static void
 debug_dump(const char *path, json_t *j, int steal)
 {
-	char *t;
-	FILE *fp;
-
-	if ((t = json_dumps(j, JSON_COMPACT)) != NULL) {
-		if ((fp = fopen(path, "w")) != NULL) {
-			fprintf(fp, "%s\n", t);
-			fclose(fp);
-		}
-		free(t);
-	}
+	json_dump_file(j, path, JSON_COMPACT);
 	if (steal)
 		json_decref(j);
 }
